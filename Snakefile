@@ -1,0 +1,18 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/model.smk"
+include: "rules/embed.smk"
+
+
+rule all:
+    input:
+        get_final_targets(),
+    default_target: True

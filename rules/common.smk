@@ -1,0 +1,146 @@
+# Config validation, defaults, wildcard constraints, target lists and input functions.
+# No rules here, and nothing heavy to import: every cluster job parses this file again.
+import copy
+import math
+import re
+from pathlib import Path
+
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
+PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
+
+
+def validate_config(config):
+    """Validate against the schema (filling defaults) and check what the schema cannot."""
+    try:
+        validate(config, schema=str(SCHEMA), set_default=True)
+    except WorkflowError as err:
+        raise WorkflowError(
+            f"invalid configuration: {err}\nFix the key named above in your config file; "
+            "config/README.md explains every key."
+        ) from None
+    schema = yaml.safe_load(SCHEMA.read_text())
+    spec_schema = schema["properties"]["datasets"]["additionalProperties"]["properties"]
+    for name, spec in config["datasets"].items():
+        for key, sub in spec_schema.items():
+            if "default" in sub:
+                spec.setdefault(key, copy.deepcopy(sub["default"]))
+        if spec["source"] != "npz":
+            for key in ("path", "image_shape", "class_names"):
+                if key in spec:
+                    raise WorkflowError(
+                        f"invalid configuration: datasets.{name}.{key} applies only to "
+                        f"source npz, but {name} has source {spec['source']}; remove it."
+                    )
+        if spec["source"] == "npz" and not Path(spec["path"]).is_file():
+            raise WorkflowError(
+                f"invalid configuration: datasets.{name}.path: {spec['path']} does not "
+                "exist; give the path of a .npz holding X_train, y_train, X_test, y_test."
+            )
+    for name, spec in config["datasets"].items():
+        n_train = known_train_size(spec)
+        too_big = [k for k in config["knn"]["k"] if n_train is not None and k >= n_train]
+        if too_big:
+            raise WorkflowError(
+                f"invalid configuration: knn.k {too_big} is not below the {n_train} training "
+                f"points of dataset {name}; choose smaller k or a larger n_train."
+            )
+    n_hidden = len(config["model"]["hidden_units"])
+    known = ["raw", *(f"hidden{i}" for i in range(1, n_hidden + 1)), "output"]
+    unknown = [layer for layer in config["layers"] if layer not in known]
+    if unknown:
+        raise WorkflowError(
+            f"invalid configuration: layers {unknown} do not exist in a model with "
+            f"{n_hidden} hidden layers (model.hidden_units); choose from {known}."
+        )
+
+
+def known_train_size(spec):
+    """Training points of a dataset as far as the config tells, without loading it (or None)."""
+    full = {"mnist": 60000, "fashion-mnist": 60000}.get(spec["source"])
+    if spec["source"] == "digits":
+        full = 1797 - math.ceil(1797 * spec["test_fraction"])
+    if spec["n_train"] is not None:
+        return spec["n_train"] if full is None else min(full, spec["n_train"])
+    return full
+
+
+validate_config(config)
+
+DATASETS = list(config["datasets"])
+LAYERS = list(config["layers"])
+REDUCERS = list(config["reducers"])
+ALL_LAYERS = ["raw", *(f"hidden{i}" for i in range(1, len(config["model"]["hidden_units"]) + 1)), "output"]
+
+
+wildcard_constraints:
+    dataset="|".join(map(re.escape, DATASETS)),
+    layer="|".join(ALL_LAYERS),
+    split="train|test",
+    reducer="|".join(REDUCERS),
+
+
+localrules:
+    score_knn,
+    aggregate_accuracy,
+
+
+def package(*modules):
+    """Paths of the package modules a rule uses, so that editing them reruns the rule."""
+    return [str(PACKAGE / m) for m in ("__init__.py", "runtime.py", *modules)]
+
+
+def get_threads(rule_name):
+    """Threads of a rule, from config."""
+    return config["threads"][rule_name]
+
+
+def get_dataset_spec(wildcards):
+    """The config entry of a dataset."""
+    return config["datasets"][wildcards.dataset]
+
+
+def get_reducer_params(wildcards):
+    """A reducer's parameters from config."""
+    return config["reducers"][wildcards.reducer]
+
+
+def get_knn_tables(wildcards):
+    """Every per-map kNN table and the layer-space ceilings, for the aggregate."""
+    return expand(
+        "results/{dataset}/knn/{layer}/{reducer}.tsv",
+        dataset=DATASETS,
+        layer=LAYERS,
+        reducer=[*REDUCERS, "highdim"],
+    )
+
+
+def get_model_targets():
+    """Trained models, their reports, and the activations of every layer."""
+    return expand(
+        [
+            "results/{dataset}/model/model.keras",
+            "results/{dataset}/model/summary.txt",
+            "results/{dataset}/model/history.tsv",
+            "results/{dataset}/model/test_metrics.json",
+        ],
+        dataset=DATASETS,
+    ) + expand(
+        "results/{dataset}/activations/{layer}/{split}.npy",
+        dataset=DATASETS,
+        layer=ALL_LAYERS,
+        split=["train", "test"],
+    )
+
+
+def get_final_targets():
+    """Everything `snakemake` builds by default."""
+    return [
+        *get_model_targets(),
+        "results/tables/knn_accuracy.tsv",
+        "results/tables/knn_accuracy_pivot.md",
+        "results/tables/knn_accuracy_pivot.tex",
+    ]

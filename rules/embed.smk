@@ -1,0 +1,84 @@
+rule embed_layer:
+    input:
+        package("reducers.py"),
+        train="results/{dataset}/activations/{layer}/train.npy",
+        test="results/{dataset}/activations/{layer}/test.npy",
+        train_labels="results/{dataset}/activations/train_labels.npy",
+        test_labels="results/{dataset}/activations/test_labels.npy",
+    output:
+        "results/{dataset}/embeddings/{layer}/{reducer}.npz",
+    log:
+        "results/logs/embed_layer/{dataset}/{layer}/{reducer}.log",
+    benchmark:
+        "results/benchmarks/embed_layer/{dataset}/{layer}/{reducer}.tsv"
+    threads: get_threads("embed_layer")
+    resources:
+        mem_mb=8000,
+    params:
+        reducer_params=get_reducer_params,
+        seed=config["seed"],
+    conda:
+        "../envs/reduce.yaml"
+    script:
+        "../scripts/embed_layer.py"
+
+
+rule score_knn:
+    input:
+        package("knn.py", "tables.py"),
+        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
+    output:
+        "results/{dataset}/knn/{layer}/{reducer}.tsv",
+    log:
+        "results/logs/score_knn/{dataset}/{layer}/{reducer}.log",
+    threads: 1
+    params:
+        k=config["knn"]["k"],
+    conda:
+        "../envs/reduce.yaml"
+    script:
+        "../scripts/score_knn.py"
+
+
+rule score_knn_highdim:
+    input:
+        package("knn.py", "tables.py"),
+        train="results/{dataset}/activations/{layer}/train.npy",
+        test="results/{dataset}/activations/{layer}/test.npy",
+        train_labels="results/{dataset}/activations/train_labels.npy",
+        test_labels="results/{dataset}/activations/test_labels.npy",
+    output:
+        "results/{dataset}/knn/{layer}/highdim.tsv",
+    log:
+        "results/logs/score_knn_highdim/{dataset}/{layer}.log",
+    benchmark:
+        "results/benchmarks/score_knn_highdim/{dataset}/{layer}.tsv"
+    threads: get_threads("score_knn")
+    resources:
+        mem_mb=4000,
+    params:
+        k=config["knn"]["k"],
+    conda:
+        "../envs/reduce.yaml"
+    script:
+        "../scripts/score_knn_highdim.py"
+
+
+rule aggregate_accuracy:
+    input:
+        package("tables.py"),
+        tables=get_knn_tables,
+    output:
+        tidy="results/tables/knn_accuracy.tsv",
+        markdown="results/tables/knn_accuracy_pivot.md",
+        latex="results/tables/knn_accuracy_pivot.tex",
+    log:
+        "results/logs/aggregate_accuracy/aggregate_accuracy.log",
+    params:
+        datasets=DATASETS,
+        layers=LAYERS,
+        reducers=REDUCERS,
+    conda:
+        "../envs/reduce.yaml"
+    script:
+        "../scripts/aggregate_accuracy.py"

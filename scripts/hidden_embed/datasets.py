@@ -1,0 +1,237 @@
+"""Datasets as plain arrays: loading each source, encoding labels, subsampling, saving.
+
+Every dataset becomes the same thing: float32 features scaled to about [0, 1] for
+images, integer labels 0..C-1, the class names in label order, and an optional image
+shape. Nothing here assumes 784 features or 10 classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
+
+
+@dataclass
+class Dataset:
+    """Train and test features with integer labels and the names of the classes."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str]
+    image_shape: tuple[int, ...] | None = None
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+def encode_labels(
+    y_train: np.ndarray, y_test: np.ndarray, class_names: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Map labels of any type to integers 0..C-1 (sorted order); names default to the labels."""
+    classes = np.unique(np.asarray(y_train))
+    unknown = np.setdiff1d(np.asarray(y_test), classes)
+    if unknown.size:
+        raise ValueError(
+            f"y_test holds labels that never occur in y_train: {unknown[:5].tolist()}"
+        )
+    y_train_int = np.searchsorted(classes, y_train).astype(np.int64)
+    y_test_int = np.searchsorted(classes, y_test).astype(np.int64)
+    if class_names is None:
+        class_names = [str(c) for c in classes]
+    elif len(class_names) != len(classes):
+        raise ValueError(
+            f"{len(class_names)} class names given for {len(classes)} classes"
+        )
+    return y_train_int, y_test_int, list(class_names)
+
+
+def _flatten(X: np.ndarray) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """Flatten images to rows; return the image shape (or None for plain features)."""
+    X = np.asarray(X)
+    if X.ndim == 2:
+        return X, None
+    return X.reshape(len(X), -1), tuple(int(n) for n in X.shape[1:])
+
+
+def from_arrays(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    *,
+    scale: float = 1.0,
+    class_names: list[str] | None = None,
+    image_shape: tuple[int, ...] | None = None,
+) -> Dataset:
+    """Build a :class:`Dataset`: flatten, divide by ``scale``, encode the labels."""
+    Xtr, shape_tr = _flatten(X_train)
+    Xte, _ = _flatten(X_test)
+    if Xtr.shape[1] != Xte.shape[1]:
+        raise ValueError(
+            f"X_train has {Xtr.shape[1]} features but X_test has {Xte.shape[1]}"
+        )
+    for name, X, y in (("train", Xtr, y_train), ("test", Xte, y_test)):
+        if len(X) != len(y):
+            raise ValueError(f"X_{name} has {len(X)} rows but y_{name} has {len(y)}")
+    image_shape = image_shape or shape_tr
+    if image_shape is not None and int(np.prod(image_shape)) != Xtr.shape[1]:
+        raise ValueError(
+            f"image_shape {list(image_shape)} does not match {Xtr.shape[1]} features"
+        )
+    ytr, yte, names = encode_labels(np.asarray(y_train), np.asarray(y_test), class_names)
+    Xtr = (Xtr.astype(np.float32) / np.float32(scale)).astype(np.float32)
+    Xte = (Xte.astype(np.float32) / np.float32(scale)).astype(np.float32)
+    if not (np.isfinite(Xtr).all() and np.isfinite(Xte).all()):
+        raise ValueError("features hold NaN or infinite values")
+    return Dataset(Xtr, ytr, Xte, yte, names, image_shape)
+
+
+def load_digits(test_fraction: float, seed: int) -> Dataset:
+    """scikit-learn's bundled 8x8 digits, split into train and test (stratified, seeded)."""
+    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = sk_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        bunch.images,
+        bunch.target,
+        test_size=test_fraction,
+        stratify=bunch.target,
+        random_state=seed,
+    )
+    return from_arrays(X_train, y_train, X_test, y_test, scale=16.0)
+
+
+def load_npz(
+    path: str | Path,
+    *,
+    scale: float = 1.0,
+    image_shape: list[int] | None = None,
+    class_names: list[str] | None = None,
+) -> Dataset:
+    """A user's ``.npz`` with ``X_train, y_train, X_test, y_test`` (any labels, any width)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file; fix the dataset's 'path' in config")
+    with np.load(path, allow_pickle=False) as npz:
+        missing = [k for k in NPZ_KEYS if k not in npz.files]
+        if missing:
+            raise ValueError(
+                f"{path} lacks {missing}; it must hold {list(NPZ_KEYS)} (found {npz.files})"
+            )
+        arrays = {k: npz[k] for k in NPZ_KEYS}
+        if class_names is None and "class_names" in npz.files:
+            class_names = [str(c) for c in npz["class_names"]]
+    return from_arrays(
+        **arrays,
+        scale=scale,
+        class_names=class_names,
+        image_shape=tuple(image_shape) if image_shape else None,
+    )
+
+
+def stratified_subset(y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+    """Sorted indices of a seeded, stratified subset of size ``n`` (all if ``n`` is None)."""
+    if n is None or n >= len(y):
+        return np.arange(len(y))
+    from sklearn.model_selection import train_test_split
+
+    idx, _ = train_test_split(
+        np.arange(len(y)), train_size=n, stratify=y, random_state=seed
+    )
+    return np.sort(idx)
+
+
+def subsample(data: Dataset, n_train: int | None, n_test: int | None, seed: int) -> Dataset:
+    """A seeded, stratified subsample of the train and test sets."""
+    itr = stratified_subset(data.y_train, n_train, seed)
+    ite = stratified_subset(data.y_test, n_test, seed + 1)
+    return Dataset(
+        data.X_train[itr],
+        data.y_train[itr],
+        data.X_test[ite],
+        data.y_test[ite],
+        data.class_names,
+        data.image_shape,
+    )
+
+
+def validation_split(
+    y: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (fit, validation) of a seeded, stratified hold-out of ``fraction``."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(y))
+    fit, val = train_test_split(idx, test_size=fraction, stratify=y, random_state=seed)
+    return np.sort(fit), np.sort(val)
+
+
+def to_npz_dict(data: Dataset) -> dict[str, Any]:
+    """Arrays to store a dataset with ``np.savez`` (no pickles)."""
+    return {
+        "X_train": data.X_train,
+        "y_train": data.y_train,
+        "X_test": data.X_test,
+        "y_test": data.y_test,
+        "class_names": np.array(data.class_names, dtype=str),
+        "image_shape": np.array(data.image_shape or (), dtype=np.int64),
+    }
+
+
+def read(path: str | Path) -> Dataset:
+    """Read a dataset written from :func:`to_npz_dict`."""
+    with np.load(path, allow_pickle=False) as npz:
+        shape = tuple(int(n) for n in npz["image_shape"])
+        return Dataset(
+            npz["X_train"],
+            npz["y_train"],
+            npz["X_test"],
+            npz["y_test"],
+            [str(c) for c in npz["class_names"]],
+            shape or None,
+        )
+
+
+def load_source(
+    spec: dict[str, Any],
+    *,
+    data_dir: str | None,
+    mirrors: dict[str, list[str]],
+    download_dir: str | Path,
+    seed: int,
+) -> Dataset:
+    """Load a dataset from its config ``spec`` (source plus its keys), subsampled as asked."""
+    source = spec["source"]
+    if source in ("mnist", "fashion-mnist"):
+        from . import official
+
+        local_dir = spec.get("local_dir")
+        if local_dir is None and data_dir is not None:
+            local_dir = str(Path(data_dir) / source)
+        arrays = official.load(source, local_dir, mirrors[source], Path(download_dir) / source)
+        data = from_arrays(**arrays, scale=255.0, class_names=official.CLASS_NAMES[source])
+    elif source == "digits":
+        data = load_digits(spec.get("test_fraction", 0.25), seed)
+    elif source == "npz":
+        data = load_npz(
+            spec["path"],
+            scale=spec.get("scale", 1.0),
+            image_shape=spec.get("image_shape"),
+            class_names=spec.get("class_names"),
+        )
+    else:
+        raise ValueError(f"unknown dataset source {source!r}")
+    return subsample(data, spec.get("n_train"), spec.get("n_test"), seed)

@@ -1,0 +1,44 @@
+"""kNN classification accuracy of test points given labelled training points, for several k."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def check_k(ks: list[int], n_train: int) -> None:
+    """Every k must satisfy 1 <= k < n_train."""
+    bad = [k for k in ks if not 1 <= k < n_train]
+    if bad:
+        raise ValueError(
+            f"knn.k {bad} invalid for {n_train} training points: each k must be at least 1 "
+            "and below the number of training points; change knn.k in config."
+        )
+
+
+def knn_accuracies(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    ks: list[int],
+    threads: int = 1,
+) -> dict[int, float]:
+    """Accuracy of a uniform-vote kNN classifier for each k, with one neighbour search.
+
+    Equal to scikit-learn's ``KNeighborsClassifier(k).fit(X_train, y_train).score(...)``
+    (ties go to the smallest label), but the neighbours are searched once for max(k).
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    check_k(ks, len(X_train))
+    y_train = np.asarray(y_train)
+    n_classes = int(max(y_train.max(), np.asarray(y_test).max())) + 1
+    index = NearestNeighbors(n_neighbors=max(ks), n_jobs=threads).fit(X_train)
+    neighbours = index.kneighbors(X_test, return_distance=False)
+    labels = y_train[neighbours]  # (n_test, max k), nearest first
+    result = {}
+    for k in ks:
+        votes = np.zeros((len(X_test), n_classes), dtype=np.int64)
+        np.add.at(votes, (np.arange(len(X_test))[:, None], labels[:, :k]), 1)
+        result[int(k)] = float(np.mean(votes.argmax(axis=1) == y_test))
+    return result

@@ -1,0 +1,105 @@
+"""The classifier: a Keras MLP built from config, trained reproducibly, read layer by layer.
+
+Imports TensorFlow/Keras; only the rules that train or run the model import this module.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from .layers import hidden_layer_name, OUTPUT
+
+
+def configure_tensorflow(threads: int, seed: int) -> None:
+    """Fix TensorFlow's thread pools and seeds, and make its ops deterministic."""
+    import tensorflow as tf
+    import keras
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def build_mlp(
+    n_features: int,
+    n_classes: int,
+    hidden_units: list[int],
+    activation: str = "relu",
+    dropout: float = 0.5,
+    optimizer: str = "adam",
+    learning_rate: float = 1e-3,
+):
+    """A compiled MLP: Dense(hidden_i) [+ Dropout] per hidden layer, then a softmax output."""
+    import keras
+
+    inputs = keras.Input(shape=(n_features,), name="raw")
+    x = inputs
+    for i, units in enumerate(hidden_units, start=1):
+        x = keras.layers.Dense(units, activation=activation, name=hidden_layer_name(i))(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name=OUTPUT)(x)
+    model = keras.Model(inputs, outputs, name="mlp")
+    opt = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    model.compile(optimizer=opt, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def summary_text(model) -> str:  # noqa: ANN001
+    """The model's layer summary as plain text."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=90)
+    return "\n".join(lines) + "\n"
+
+
+def train(
+    model,  # noqa: ANN001
+    X_fit: np.ndarray,
+    y_fit: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+) -> tuple[dict[str, list[float]], float]:
+    """Fit on one-hot labels with seeded shuffling; return the history and the seconds taken."""
+    import keras
+
+    n_classes = model.output_shape[-1]
+    start = time.perf_counter()
+    history = model.fit(
+        X_fit,
+        keras.utils.to_categorical(y_fit, n_classes),
+        validation_data=(X_val, keras.utils.to_categorical(y_val, n_classes)),
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=2,
+    )
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}, time.perf_counter() - start
+
+
+def evaluate(model, X: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> dict[str, Any]:  # noqa: ANN001
+    """Loss and accuracy on ``X, y``."""
+    import keras
+
+    loss, accuracy = model.evaluate(
+        X, keras.utils.to_categorical(y, model.output_shape[-1]), batch_size=batch_size, verbose=0
+    )
+    return {"loss": float(loss), "accuracy": float(accuracy)}
+
+
+def activations(model, X: np.ndarray, layers: list[str], batch_size: int = 1024) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Float32 outputs of the named Dense layers for ``X``, in batches, dropout inactive."""
+    import keras
+
+    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
+    outputs = probe.predict(X, batch_size=batch_size, verbose=0)
+    if len(layers) == 1:
+        outputs = [outputs]
+    return {name: np.asarray(out, dtype=np.float32) for name, out in zip(layers, outputs)}

@@ -1,0 +1,174 @@
+"""The one place that knows each reducer: how to fit it and how it places unseen points.
+
+Each reducer is a small adapter with scikit-learn's protocol: ``fit(X)`` on the training
+points, ``transform(X_new)`` to place test points, and ``embedding_`` for the training
+coordinates. :func:`fit_place` reads ``embedding_`` *after* ``transform``, because
+openTSNE re-centres the reference embedding in place during its transform.
+
+Libraries are imported inside the adapters, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+# How each reducer places test points; recorded beside every embedding and in the table.
+PLACEMENT = {
+    "pca": "transform",
+    "umap": "transform",
+    "tsne": "transform",
+    "pacmap": "transform",
+    "trimap": "knn-mean",
+}
+
+# Keys of a reducer's config that configure the placement, not the library's estimator.
+PLACEMENT_PARAMS = {"trimap": {"placement_neighbors": 10}}
+
+
+class PCAReducer:
+    """scikit-learn's PCA to 2 components."""
+
+    def __init__(self, seed: int, threads: int, **params: Any) -> None:
+        from sklearn.decomposition import PCA
+
+        self.model = PCA(n_components=2, random_state=seed, **params)
+
+    def fit(self, X: np.ndarray) -> "PCAReducer":
+        self.embedding_ = self.model.fit_transform(X)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return self.model.transform(X)
+
+
+class UMAPReducer:
+    """umap-learn's UMAP; a fixed seed makes it deterministic (and single-threaded)."""
+
+    def __init__(self, seed: int, threads: int, **params: Any) -> None:
+        # umap imports its parametric variant, and so TensorFlow, when it is installed:
+        # keep TensorFlow out of the embedding jobs.
+        for name in ("tensorflow", "keras"):
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+        import umap
+
+        params.setdefault("n_jobs", threads)
+        self.model = umap.UMAP(n_components=2, random_state=seed, **params)
+
+    def fit(self, X: np.ndarray) -> "UMAPReducer":
+        self.embedding_ = self.model.fit_transform(X)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return self.model.transform(X)
+
+
+class TSNEReducer:
+    """openTSNE's t-SNE; test points placed by ``TSNEEmbedding.transform``."""
+
+    def __init__(self, seed: int, threads: int, **params: Any) -> None:
+        from openTSNE import TSNE
+
+        params.setdefault("n_jobs", threads)
+        self.model = TSNE(n_components=2, random_state=seed, **params)
+
+    def fit(self, X: np.ndarray) -> "TSNEReducer":
+        self.reference_ = self.model.fit(X)
+        return self
+
+    @property
+    def embedding_(self) -> np.ndarray:
+        # TSNEEmbedding.transform re-centres the reference in place: read it afterwards.
+        return np.asarray(self.reference_)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.reference_.transform(X))
+
+
+class PaCMAPReducer:
+    """PaCMAP; its index is kept (``save_tree``) so that ``transform`` can place new points."""
+
+    def __init__(self, seed: int, threads: int, **params: Any) -> None:
+        import pacmap
+
+        self.model = pacmap.PaCMAP(n_components=2, random_state=seed, save_tree=True, **params)
+
+    def fit(self, X: np.ndarray) -> "PaCMAPReducer":
+        self.embedding_ = self.model.fit_transform(X)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return self.model.transform(X)
+
+
+class TriMAPReducer:
+    """TriMAP (its seeded PyTorch implementation). It has no ``transform``: a test point goes
+    to the distance-weighted mean of the 2-D positions of its ``placement_neighbors``
+    nearest training points, found in the layer's own space."""
+
+    def __init__(self, seed: int, threads: int, placement_neighbors: int = 10, **params: Any) -> None:
+        import torch
+        from trimap import TorchTRIMAP
+
+        torch.set_num_threads(threads)
+        params.setdefault("device", "cpu")
+        self.model = TorchTRIMAP(n_dims=2, random_state=seed, **params)
+        self.placement_neighbors = placement_neighbors
+
+    def fit(self, X: np.ndarray) -> "TriMAPReducer":
+        from sklearn.neighbors import KNeighborsRegressor
+
+        self.embedding_ = np.asarray(self.model.fit_transform(X), dtype=np.float64)
+        self.placer_ = KNeighborsRegressor(
+            n_neighbors=self.placement_neighbors, weights="distance"
+        ).fit(X, self.embedding_)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return self.placer_.predict(X)
+
+
+REDUCERS: dict[str, Callable[..., Any]] = {
+    "pca": PCAReducer,
+    "umap": UMAPReducer,
+    "tsne": TSNEReducer,
+    "pacmap": PaCMAPReducer,
+    "trimap": TriMAPReducer,
+}
+
+
+@dataclass
+class Embedding:
+    """Training and test points in 2-D, and what it took to make them."""
+
+    train: np.ndarray
+    test: np.ndarray
+    placement: str
+    fit_seconds: float
+    place_seconds: float
+
+
+def make(name: str, seed: int, threads: int = 1, **params: Any) -> Any:
+    """The adapter of reducer ``name`` with its parameters."""
+    if name not in REDUCERS:
+        raise ValueError(f"unknown reducer {name!r}; choose from {sorted(REDUCERS)}")
+    return REDUCERS[name](seed=seed, threads=threads, **params)
+
+
+def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, threads: int = 1, **params: Any) -> Embedding:
+    """Fit reducer ``name`` on ``X_train`` and place ``X_test`` in the same map."""
+    reducer = make(name, seed, threads, **params)
+    start = time.perf_counter()
+    reducer.fit(X_train)
+    fitted = time.perf_counter()
+    test = np.asarray(reducer.transform(X_test), dtype=np.float32)
+    placed = time.perf_counter()
+    train = np.asarray(reducer.embedding_, dtype=np.float32)  # after transform (openTSNE)
+    for split, coords in (("train", train), ("test", test)):
+        if not np.isfinite(coords).all():
+            raise FloatingPointError(f"{name} produced non-finite {split} coordinates")
+    return Embedding(train, test, PLACEMENT[name], fitted - start, placed - fitted)

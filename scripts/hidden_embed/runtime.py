@@ -1,0 +1,110 @@
+"""What every rule script does first: log to its file, cap threads, point caches somewhere writable.
+
+Call :func:`setup` before importing NumPy, numba or TensorFlow: the thread variables
+are read once, when those libraries load.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
+
+
+def limit_threads(threads: int) -> None:
+    """Cap BLAS, OpenMP, numba and TensorFlow thread pools at ``threads``."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(max(1, int(threads)))
+
+
+def set_caches(cache_dir: str | Path) -> None:
+    """Send numba's JIT cache, Matplotlib's and Keras's config to ``cache_dir`` (writable)."""
+    cache_dir = Path(cache_dir).absolute()
+    for variable, sub in (
+        ("NUMBA_CACHE_DIR", "numba"),
+        ("MPLCONFIGDIR", "matplotlib"),
+        ("KERAS_HOME", "keras"),
+    ):
+        path = cache_dir / sub
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ[variable] = str(path)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+
+def start_log(log_path: str | Path) -> logging.Logger:
+    """Send stderr (Python's and the native one) and ``logging`` to the rule's log file."""
+    handle = open(log_path, "w", buffering=1)
+    sys.stderr.flush()
+    os.dup2(handle.fileno(), 2)  # native libraries (TensorFlow, numba) write to fd 2
+    sys.stderr = handle
+    logging.basicConfig(
+        stream=handle,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    return logging.getLogger("hidden_embed")
+
+
+def setup(snakemake) -> logging.Logger:  # noqa: ANN001 - Snakemake's script object
+    """Log to the rule's log, cap threads at the rule's ``threads``, set caches."""
+    log = start_log(snakemake.log[0])
+    limit_threads(snakemake.threads)
+    set_caches(snakemake.config.get("cache_dir", ".cache"))
+    log.info("rule %s, wildcards %s, threads %d", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
+    return log
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_npz(path: str | Path, **arrays) -> None:  # noqa: ANN003
+    """``np.savez_compressed`` written atomically, without pickles."""
+    import numpy as np
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+
+def save_npy(path: str | Path, array) -> None:  # noqa: ANN001
+    """``np.save`` written atomically."""
+    import numpy as np
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+
+
+def save_text(path: str | Path, text: str) -> None:
+    """Write ``text`` atomically."""
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text)
