@@ -13,6 +13,6 @@ include: "rules/embed.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_final_targets(),
-    default_target: True

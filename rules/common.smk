@@ -42,7 +42,9 @@ def validate_config(config):
             )
     for name, spec in config["datasets"].items():
         n_train = known_train_size(spec)
-        too_big = [k for k in config["knn"]["k"] if n_train is not None and k >= n_train]
+        too_big = [
+            k for k in config["knn"]["k"] if n_train is not None and k >= n_train
+        ]
         if too_big:
             raise WorkflowError(
                 f"invalid configuration: knn.k {too_big} is not below the {n_train} training "
@@ -73,7 +75,11 @@ validate_config(config)
 DATASETS = list(config["datasets"])
 LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
-ALL_LAYERS = ["raw", *(f"hidden{i}" for i in range(1, len(config["model"]["hidden_units"]) + 1)), "output"]
+ALL_LAYERS = [
+    "raw",
+    *(f"hidden{i}" for i in range(1, len(config["model"]["hidden_units"]) + 1)),
+    "output",
+]
 
 
 wildcard_constraints:

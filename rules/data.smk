@@ -7,6 +7,8 @@ rule prepare_dataset:
         "results/logs/prepare_dataset/{dataset}.log",
     benchmark:
         "results/benchmarks/prepare_dataset/{dataset}.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -16,7 +18,5 @@ rule prepare_dataset:
         mirrors=config["mirrors"],
         download_dir=config["download_dir"],
         seed=config["seed"],
-    conda:
-        "../envs/reduce.yaml"
     script:
         "../scripts/prepare_dataset.py"

@@ -11,14 +11,14 @@ rule embed_layer:
         "results/logs/embed_layer/{dataset}/{layer}/{reducer}.log",
     benchmark:
         "results/benchmarks/embed_layer/{dataset}/{layer}/{reducer}.tsv"
+    conda:
+        "../envs/reduce.yaml"
     threads: get_threads("embed_layer")
     resources:
         mem_mb=8000,
     params:
         reducer_params=get_reducer_params,
         seed=config["seed"],
-    conda:
-        "../envs/reduce.yaml"
     script:
         "../scripts/embed_layer.py"
 
@@ -31,11 +31,11 @@ rule score_knn:
         "results/{dataset}/knn/{layer}/{reducer}.tsv",
     log:
         "results/logs/score_knn/{dataset}/{layer}/{reducer}.log",
+    conda:
+        "../envs/reduce.yaml"
     threads: 1
     params:
         k=config["knn"]["k"],
-    conda:
-        "../envs/reduce.yaml"
     script:
         "../scripts/score_knn.py"
 
@@ -53,13 +53,13 @@ rule score_knn_highdim:
         "results/logs/score_knn_highdim/{dataset}/{layer}.log",
     benchmark:
         "results/benchmarks/score_knn_highdim/{dataset}/{layer}.tsv"
+    conda:
+        "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     resources:
         mem_mb=4000,
     params:
         k=config["knn"]["k"],
-    conda:
-        "../envs/reduce.yaml"
     script:
         "../scripts/score_knn_highdim.py"
 
@@ -74,11 +74,11 @@ rule aggregate_accuracy:
         latex="results/tables/knn_accuracy_pivot.tex",
     log:
         "results/logs/aggregate_accuracy/aggregate_accuracy.log",
+    conda:
+        "../envs/reduce.yaml"
     params:
         datasets=DATASETS,
         layers=LAYERS,
         reducers=REDUCERS,
-    conda:
-        "../envs/reduce.yaml"
     script:
         "../scripts/aggregate_accuracy.py"

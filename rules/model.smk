@@ -11,14 +11,14 @@ rule train_model:
         "results/logs/train_model/{dataset}.log",
     benchmark:
         "results/benchmarks/train_model/{dataset}.tsv"
+    conda:
+        "../envs/model.yaml"
     threads: get_threads("train_model")
     resources:
         mem_mb=6000,
     params:
         model=config["model"],
         seed=config["seed"],
-    conda:
-        "../envs/model.yaml"
     script:
         "../scripts/train_model.py"
 
@@ -35,19 +35,20 @@ rule extract_activations:
             split=["train", "test"],
         ),
         labels=expand(
-            "results/{{dataset}}/activations/{split}_labels.npy", split=["train", "test"]
+            "results/{{dataset}}/activations/{split}_labels.npy",
+            split=["train", "test"],
         ),
     log:
         "results/logs/extract_activations/{dataset}.log",
     benchmark:
         "results/benchmarks/extract_activations/{dataset}.tsv"
+    conda:
+        "../envs/model.yaml"
     threads: get_threads("extract_activations")
     resources:
         mem_mb=6000,
     params:
         layers=ALL_LAYERS,
         seed=config["seed"],
-    conda:
-        "../envs/model.yaml"
     script:
         "../scripts/extract_activations.py"

@@ -18,8 +18,11 @@ def configure_tensorflow(threads: int, seed: int) -> None:
     import tensorflow as tf
     import keras
 
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    except RuntimeError:  # already initialised in this process: keep its pools
+        pass
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 

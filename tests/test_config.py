@@ -1,0 +1,109 @@
+"""Config validation (clear errors before any work), the default DAG, lint and formatting."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, snakemake
+
+BASE = """
+datasets:
+  digits: {source: digits}
+"""
+
+BAD = {
+    "typo at top level": ("epochz: 3\n", r"Additional properties are not allowed \('epochz' was unexpected\)"),
+    "wrong type": ("model: {epochs: twenty}\n", r"'twenty' is not of type 'integer'"),
+    "unknown source": ("datasets: {x: {source: cifar}}\n", r"'cifar' is not one of \['mnist', 'fashion-mnist', 'digits', 'npz'\]"),
+    "unknown reducer": ("reducers: {tsnee: {}}\n", r"'tsnee' was unexpected"),
+    "unknown reducer parameter": ("reducers: {umap: {n_neighbour: 5}}\n", r"'n_neighbour' was unexpected"),
+    "k below 1": ("knn: {k: [0, 5]}\n", r"0 is less than the minimum of 1"),
+    "k too large": ("datasets: {d: {source: digits, n_train: 50}}\nknn: {k: [3, 50]}\n", r"knn.k \[50\] is not below the 50 training points of dataset d"),
+    "missing layer": ("layers: [raw, hidden3]\n", r"layers \['hidden3'\] do not exist in a model with 2 hidden layers"),
+    "npz without path": ("datasets: {mine: {source: npz}}\n", r"'path' is a required property"),
+    "npz path missing": ("datasets: {mine: {source: npz, path: nowhere.npz}}\n", r"datasets.mine.path: nowhere.npz does not exist"),
+    "path on an official dataset": ("datasets: {m: {source: mnist, path: x.npz}}\n", r"datasets.m.path applies only to source npz"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_config_fails_early_with_a_clear_message(tmp_path, case):
+    text, pattern = BAD[case]
+    (tmp_path / "config.yaml").write_text(BASE + text if not text.startswith("datasets") else text)
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1")
+    assert result.returncode != 0
+    assert re.search(pattern, result.stderr + result.stdout), result.stderr[-2000:]
+    assert "invalid configuration" in result.stderr
+    assert not (tmp_path / "results").exists(), "no work may start on a bad config"
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Rule -> job count from the summary table that `snakemake -n` prints."""
+    counts = {}
+    for line in output.splitlines():
+        m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
+    result = snakemake(tmp_path, "--configfile", str(REPO / "config" / "config.yaml"), "-n", "--cores", "8")
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = job_counts(result.stdout)
+    assert counts == {
+        "prepare_dataset": 2,
+        "train_model": 2,
+        "extract_activations": 2,
+        "embed_layer": 2 * 3 * 5,
+        "score_knn": 2 * 3 * 5,
+        "score_knn_highdim": 2 * 3,
+        "aggregate_accuracy": 1,
+        "all": 1,
+    }
+    for path in ("results/mnist/embeddings/hidden2/umap.npz", "results/fashion-mnist/knn/raw/trimap.tsv"):
+        assert path in result.stdout
+
+
+def test_lint_is_clean():
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "snakemake"), "--lint"], cwd=REPO, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_snakefmt_is_clean():
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "snakefmt"), "--check", "."], cwd=REPO, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_conda_envs_agree_with_requirements():
+    import yaml
+
+    pins = {}
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    for env in sorted((REPO / "envs").glob("*.yaml")):
+        deps = yaml.safe_load(env.read_text())["dependencies"]
+        pip = next(d["pip"] for d in deps if isinstance(d, dict))
+        for spec in pip:
+            name, version = spec.split("==")
+            assert pins.get(name.lower()) == version, f"{env.name}: {spec} but requirements.txt has {pins.get(name.lower())}"
+
+
+def test_every_rule_has_log_and_conda():
+    text = "".join(p.read_text() for p in (REPO / "rules").glob("*.smk"))
+    rules = re.findall(r"^rule (\w+):", text, flags=re.M)
+    assert len(rules) >= 7
+    for body in re.split(r"^rule ", text, flags=re.M)[1:]:
+        name = body.split(":")[0]
+        assert "    log:" in body and "    conda:" in body, f"rule {name} lacks log: or conda:"

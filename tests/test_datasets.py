@@ -1,0 +1,79 @@
+"""Loaders, label encoding, subsampling and the dataset file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hidden_embed import datasets
+
+
+def test_digits_is_split_scaled_and_encoded():
+    d = datasets.load_digits(0.25, seed=0)
+    assert d.X_train.shape == (1347, 64) and d.X_test.shape == (450, 64)
+    assert d.X_train.dtype == np.float32 and 0 <= d.X_train.min() and d.X_train.max() <= 1
+    assert d.image_shape == (8, 8) and d.class_names == [str(i) for i in range(10)]
+
+
+def test_npz_with_string_labels_and_any_width(tmp_path):
+    rng = np.random.default_rng(0)
+    names = np.array(["cat", "dog", "emu"])
+    path = tmp_path / "mine.npz"
+    np.savez(
+        path,
+        X_train=rng.normal(size=(30, 7)),
+        y_train=names[np.arange(30) % 3],
+        X_test=rng.normal(size=(9, 7)),
+        y_test=names[np.arange(9) % 3],
+    )
+    d = datasets.load_npz(path)
+    assert d.n_features == 7 and d.n_classes == 3 and d.image_shape is None
+    assert d.class_names == ["cat", "dog", "emu"]
+    np.testing.assert_array_equal(d.y_train[:3], [0, 1, 2])
+
+
+def test_npz_image_shape_and_class_names_from_config(tmp_path):
+    path = tmp_path / "img.npz"
+    np.savez(path, X_train=np.zeros((4, 6)), y_train=[1, 2, 1, 2], X_test=np.zeros((2, 6)), y_test=[2, 1])
+    d = datasets.load_npz(path, image_shape=[2, 3], class_names=["one", "two"])
+    assert d.image_shape == (2, 3) and d.class_names == ["one", "two"]
+    with pytest.raises(ValueError, match=r"image_shape \[4, 4\] does not match 6 features"):
+        datasets.load_npz(path, image_shape=[4, 4])
+
+
+def test_npz_missing_keys_named(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, X_train=np.zeros((2, 2)), y_train=[0, 1])
+    with pytest.raises(ValueError, match=r"lacks \['X_test', 'y_test'\]"):
+        datasets.load_npz(path)
+
+
+def test_unknown_test_labels_rejected():
+    with pytest.raises(ValueError, match="never occur in y_train"):
+        datasets.encode_labels(np.array([0, 1]), np.array([2]))
+
+
+def test_subsample_is_stratified_and_seeded():
+    d = datasets.load_digits(0.25, seed=0)
+    a = datasets.subsample(d, 200, 50, seed=3)
+    b = datasets.subsample(d, 200, 50, seed=3)
+    c = datasets.subsample(d, 200, 50, seed=4)
+    assert a.X_train.shape == (200, 64) and a.X_test.shape == (50, 64)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    assert not np.array_equal(a.y_train, c.y_train)
+    assert np.bincount(a.y_train).min() >= 19  # about 20 of each class
+
+
+def test_validation_split_is_stratified():
+    y = np.repeat(np.arange(10), 60)
+    fit, val = datasets.validation_split(y, 1 / 6, seed=0)
+    assert len(val) == 100 and np.all(np.bincount(y[val]) == 10)
+    assert not set(fit) & set(val)
+
+
+def test_file_roundtrip(tmp_path):
+    d = datasets.load_digits(0.25, seed=0)
+    np.savez(tmp_path / "d.npz", **datasets.to_npz_dict(d))
+    r = datasets.read(tmp_path / "d.npz")
+    assert r.class_names == d.class_names and r.image_shape == (8, 8)
+    np.testing.assert_array_equal(r.X_test, d.X_test)

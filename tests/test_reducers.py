@@ -1,0 +1,115 @@
+"""Each reducer on scikit-learn's digits: shapes, finite values, a kNN floor, seeds, params."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import REPO
+from hidden_embed import datasets, knn, reducers
+
+# 5-NN accuracy of test points placed in each 2-D map of raw digits must stay above these
+# (measured here: pca 0.62, umap 0.98, tsne 0.97, pacmap 0.96, trimap 0.96).
+FLOOR = {"pca": 0.55, "umap": 0.93, "tsne": 0.93, "pacmap": 0.90, "trimap": 0.90}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.load_digits(0.25, seed=0)
+
+
+@pytest.fixture(scope="module")
+def embeddings(digits):
+    return {
+        name: reducers.fit_place(name, digits.X_train, digits.X_test, seed=0, threads=2)
+        for name in reducers.REDUCERS
+    }
+
+
+@pytest.mark.parametrize("name", list(reducers.REDUCERS))
+def test_shapes_finite_and_accuracy_floor(name, digits, embeddings):
+    emb = embeddings[name]
+    assert emb.train.shape == (1347, 2) and emb.test.shape == (450, 2)
+    assert emb.train.dtype == np.float32 and np.isfinite(emb.test).all()
+    assert emb.placement == reducers.PLACEMENT[name]
+    acc = knn.knn_accuracies(emb.train, digits.y_train, emb.test, digits.y_test, [5])[5]
+    assert acc > FLOOR[name], f"{name}: 5-NN accuracy {acc:.3f} below {FLOOR[name]}"
+
+
+@pytest.mark.parametrize("name", ["pca", "umap", "tsne", "pacmap", "trimap"])
+def test_same_seed_same_map(name, digits, embeddings):
+    again = reducers.fit_place(name, digits.X_train, digits.X_test, seed=0, threads=2)
+    np.testing.assert_array_equal(again.train, embeddings[name].train)
+    np.testing.assert_array_equal(again.test, embeddings[name].test)
+
+
+def test_tsne_training_coordinates_read_after_transform(digits):
+    """openTSNE's transform re-centres the reference in place; ours are taken afterwards."""
+    from openTSNE import TSNE
+
+    ref = TSNE(random_state=0, n_jobs=2).fit(digits.X_train)
+    before = np.array(ref)
+    test = np.asarray(ref.transform(digits.X_test))
+    after = np.asarray(ref)
+    assert not np.allclose(before, after), "openTSNE no longer moves the reference: revisit the adapter"
+    ours = reducers.fit_place("tsne", digits.X_train, digits.X_test, seed=0, threads=2)
+    np.testing.assert_allclose(ours.train, after, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(ours.test, test, rtol=1e-5, atol=1e-4)
+    # Test points sit among their training neighbours: nearest training label agrees mostly.
+    assert knn.knn_accuracies(ours.train, digits.y_train, ours.test, digits.y_test, [1])[1] > 0.9
+
+
+def test_trimap_places_by_weighted_neighbour_mean(digits, embeddings):
+    emb = embeddings["trimap"]
+    # A training point given as a test point sits exactly on itself (distance 0 dominates).
+    fitted = reducers.make("trimap", seed=0, threads=2).fit(digits.X_train)
+    np.testing.assert_allclose(fitted.transform(digits.X_train[:5]), fitted.embedding_[:5], atol=1e-5)
+    assert emb.placement == "knn-mean"
+
+
+def test_unknown_reducer_named():
+    with pytest.raises(ValueError, match=r"unknown reducer 'tsnee'; choose from"):
+        reducers.make("tsnee", seed=0)
+
+
+def test_schema_parameters_exist_in_the_libraries():
+    """Every reducer parameter the config schema allows is one the library accepts."""
+    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    allowed = schema["properties"]["reducers"]["properties"]
+    assert set(allowed) == set(reducers.REDUCERS)
+    import openTSNE
+    import pacmap
+    import sklearn.decomposition
+    import trimap
+
+    sys.modules.setdefault("tensorflow", None)
+    import umap
+
+    classes = {
+        "pca": sklearn.decomposition.PCA,
+        "umap": umap.UMAP,
+        "tsne": openTSNE.TSNE,
+        "pacmap": pacmap.PaCMAP,
+        "trimap": trimap.TorchTRIMAP,
+    }
+    for name, cls in classes.items():
+        accepted = set(inspect.signature(cls.__init__).parameters)
+        ours = set(allowed[name]["properties"]) - set(reducers.PLACEMENT_PARAMS.get(name, {}))
+        assert ours <= accepted, f"{name}: {ours - accepted} not accepted by {cls.__name__}"
+
+
+def test_embedding_does_not_import_tensorflow():
+    code = (
+        "import sys; sys.path.insert(0, 'scripts');"
+        "import numpy as np; from hidden_embed import reducers;"
+        "X = np.random.default_rng(0).normal(size=(200, 5)).astype('float32');"
+        "reducers.fit_place('umap', X, X[:20], seed=0);"
+        "print('tensorflow' in sys.modules and sys.modules['tensorflow'] is not None)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
