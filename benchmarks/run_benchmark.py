@@ -1,0 +1,92 @@
+#!/usr/bin/env python
+"""Run the workflow on a chosen config and print wall time, per-rule seconds and peak memory.
+
+    .venv/bin/python benchmarks/run_benchmark.py --directory /tmp/bench --cores 2 \
+        --configfile config/config.yaml --config data_dir=../shared/data
+
+``--summarize-only`` reads the benchmark files of an earlier run instead of running.
+Numbers come from Snakemake's ``benchmark:`` TSVs under results/benchmarks/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def read_benchmarks(workdir: Path) -> pd.DataFrame:
+    """One row per job: rule, job (its wildcards), seconds, max RSS in MB."""
+    rows = []
+    root = workdir / "results" / "benchmarks"
+    for path in sorted(root.rglob("*.tsv")):
+        rel = path.relative_to(root)
+        row = pd.read_csv(path, sep="\t").iloc[-1]
+        rows.append(
+            {
+                "rule": rel.parts[0],
+                "job": "/".join(rel.with_suffix("").parts[1:]),
+                "seconds": float(row["s"]),
+                "max_rss_mb": float(row["max_rss"]) if row["max_rss"] != "-" else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summary(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: job count, total and largest seconds, peak RSS."""
+    return jobs.groupby("rule", sort=False).agg(
+        jobs=("job", "size"),
+        total_seconds=("seconds", "sum"),
+        max_seconds=("seconds", "max"),
+        peak_rss_mb=("max_rss_mb", "max"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--directory", type=Path, required=True, help="working directory of the run")
+    parser.add_argument("--cores", default="2")
+    parser.add_argument("--configfile", nargs="+", default=[str(REPO / "config" / "config.yaml")])
+    parser.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides")
+    parser.add_argument("--summarize-only", action="store_true", help="do not run; read earlier benchmark files")
+    args = parser.parse_args(argv)
+    args.directory.mkdir(parents=True, exist_ok=True)
+    wall = float("nan")
+    if not args.summarize_only:
+        cmd = [
+            str(Path(sys.executable).parent / "snakemake"),
+            "--snakefile", str(REPO / "Snakefile"),
+            "--directory", str(args.directory),
+            "--cores", args.cores,
+            "--configfile", *[str(Path(c).absolute()) for c in args.configfile],
+        ]
+        if args.config:
+            cmd += ["--config", *args.config]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        wall = time.perf_counter() - start
+    jobs = read_benchmarks(args.directory)
+    if jobs.empty:
+        print(f"no benchmark files under {args.directory}/results/benchmarks", file=sys.stderr)
+        return 1
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if not args.summarize_only:
+        print(f"wall time: {wall:.0f} s")
+    print(f"jobs: {len(jobs)}, summed job seconds: {jobs.seconds.sum():.0f} s, peak RSS: {jobs.max_rss_mb.max():.0f} MB\n")
+    print(summary(jobs).to_markdown(floatfmt=".0f"))
+    print()
+    print(jobs.sort_values("seconds", ascending=False).head(40).to_markdown(index=False, floatfmt=".0f"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

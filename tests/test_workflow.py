@@ -1,0 +1,112 @@
+"""The whole workflow, run for real on digits and a 2,000/500 MNIST subsample."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import require_shared_data, snakemake
+from test_config import job_counts
+
+pytestmark = pytest.mark.workflow
+
+LAYERS = ["raw", "hidden1", "hidden2"]
+REDUCERS = ["pca", "umap", "tsne", "pacmap", "trimap"]
+CONFIG = """
+data_dir: {data}
+cache_dir: {cache}
+datasets:
+  digits: {{source: digits}}
+  mnist: {{source: mnist, n_train: 2000, n_test: 500}}
+threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+"""
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory):
+    """One completed run of the default grid on small data; its directory."""
+    data = require_shared_data()
+    workdir = tmp_path_factory.mktemp("run")
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    (workdir / "config.yaml").write_text(CONFIG.format(data=data, cache=cache))
+    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def test_dataset_files(run):
+    with np.load(run / "results/mnist/data/dataset.npz") as d:
+        assert d["X_train"].shape == (2000, 784) and d["X_test"].shape == (500, 784)
+        assert d["X_train"].dtype == np.float32 and d["y_train"].dtype == np.int64
+        assert list(d["image_shape"]) == [28, 28]
+        assert np.bincount(d["y_train"]).min() >= 150  # stratified: about 200 per digit
+
+
+def test_model_outputs_and_accuracy_floor(run):
+    metrics = json.loads((run / "results/mnist/model/test_metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.85
+    assert metrics["n_fit"] + metrics["n_validation"] == 2000 and metrics["n_test"] == 500
+    history = pd.read_csv(run / "results/mnist/model/history.tsv", sep="\t")
+    assert list(history.columns) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert len(history) == 20
+    assert "hidden1" in (run / "results/mnist/model/summary.txt").read_text()
+    keras = pytest.importorskip("keras")
+    assert keras.models.load_model(run / "results/mnist/model/model.keras").output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("dataset,n_train,n_test,width", [("mnist", 2000, 500, 784), ("digits", 1347, 450, 64)])
+def test_activation_files(run, dataset, n_train, n_test, width):
+    widths = {"raw": width, "hidden1": 256, "hidden2": 64, "output": 10}
+    for layer, units in widths.items():
+        for split, n in (("train", n_train), ("test", n_test)):
+            a = np.load(run / f"results/{dataset}/activations/{layer}/{split}.npy")
+            assert a.shape == (n, units) and a.dtype == np.float32 and np.isfinite(a).all()
+    labels = np.load(run / f"results/{dataset}/activations/test_labels.npy")
+    assert labels.shape == (n_test,)
+
+
+def test_embedding_files(run):
+    for layer in LAYERS:
+        for reducer in REDUCERS:
+            with np.load(run / f"results/mnist/embeddings/{layer}/{reducer}.npz") as e:
+                assert e["train"].shape == (2000, 2) and e["test"].shape == (500, 2)
+                assert str(e["placement"]) == ("knn-mean" if reducer == "trimap" else "transform")
+                assert float(e["fit_seconds"]) > 0
+
+
+def test_accuracy_table_is_complete(run):
+    tidy = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    assert len(tidy) == 2 * 3 * (5 + 1) * 3
+    assert set(tidy["reducer"]) == {*REDUCERS, "highdim"}
+    assert tidy["accuracy"].between(0, 1).all()
+    assert set(tidy.loc[tidy.reducer == "trimap", "placement"]) == {"knn-mean"}
+    umap = tidy.query("dataset == 'mnist' and reducer == 'umap' and k == 5").set_index("layer")["accuracy"]
+    assert umap["hidden2"] > 0.8 and umap["raw"] > 0.7
+    md = (run / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
+    assert len(md) == 2 + 2 * 3  # header, rule, one row per dataset x layer
+    assert "\\begin{tabular}" in (run / "results/tables/knn_accuracy_pivot.tex").read_text()
+
+
+def _dry_run(run, extra: str) -> dict[str, int]:
+    (run / "changed.yaml").write_text(extra)
+    result = snakemake(run, "--configfile", "config.yaml", "changed.yaml", "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return job_counts(result.stdout)
+
+
+def test_nothing_to_do_after_a_run(run):
+    result = snakemake(run, "--configfile", "config.yaml", "-n", "--cores", "2")
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_changed_k_list_reruns_only_knn_and_aggregate(run):
+    counts = _dry_run(run, "knn: {k: [1, 7]}\n")
+    assert counts == {"score_knn": 30, "score_knn_highdim": 6, "aggregate_accuracy": 1, "all": 1}
+
+
+def test_changed_reducer_parameter_reruns_only_its_chain(run):
+    counts = _dry_run(run, "reducers: {pca: {}, umap: {n_neighbors: 5}, tsne: {}, pacmap: {}, trimap: {}}\n")
+    assert counts == {"embed_layer": 6, "score_knn": 6, "aggregate_accuracy": 1, "all": 1}
