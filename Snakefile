@@ -6,10 +6,14 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/model.smk"
 include: "rules/embed.smk"
+include: "rules/figures.smk"
 
 
 rule all:

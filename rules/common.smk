@@ -50,6 +50,11 @@ def validate_config(config):
                 f"invalid configuration: knn.k {too_big} is not below the {n_train} training "
                 f"points of dataset {name}; choose smaller k or a larger n_train."
             )
+    if config["figures"]["k"] not in config["knn"]["k"]:
+        raise WorkflowError(
+            f"invalid configuration: figures.k {config['figures']['k']} is not in knn.k "
+            f"{config['knn']['k']}; pick one of those."
+        )
     n_hidden = len(config["model"]["hidden_units"])
     known = ["raw", *(f"hidden{i}" for i in range(1, n_hidden + 1)), "output"]
     unknown = [layer for layer in config["layers"] if layer not in known]
@@ -92,6 +97,11 @@ wildcard_constraints:
 localrules:
     score_knn,
     aggregate_accuracy,
+    plot_map,
+    plot_map_grid,
+    plot_training_curves,
+    plot_accuracy,
+    paper,
 
 
 def package(*modules):
@@ -142,6 +152,79 @@ def get_model_targets():
     )
 
 
+def get_figure_targets():
+    """Every figure: maps, map grids, training curves, accuracy plots, animations."""
+    return (
+        expand(
+            "results/{dataset}/figures/maps/{layer}/{reducer}.{ext}",
+            dataset=DATASETS,
+            layer=LAYERS,
+            reducer=REDUCERS,
+            ext=["png", "pdf"],
+        )
+        + expand(
+            "results/{dataset}/figures/map_grid_{split}.{ext}",
+            dataset=DATASETS,
+            split=["train", "test"],
+            ext=["png", "pdf"],
+        )
+        + expand(
+            "results/{dataset}/figures/training_curves.{ext}",
+            dataset=DATASETS,
+            ext=["png", "pdf"],
+        )
+        + expand(
+            "results/figures/{name}.{ext}",
+            name=["accuracy_by_layer", "accuracy_heatmap"],
+            ext=["png", "pdf"],
+        )
+        + expand(
+            "results/{dataset}/figures/animations/{name}.gif",
+            dataset=DATASETS,
+            name=["class_examples", "ensemble"],
+        )
+    )
+
+
+def get_paper_sources():
+    """What the paper folder collects: every figure as PDF and the tables."""
+    return {
+        **{
+            f"{d}_map_grid_{s}.pdf": f"results/{d}/figures/map_grid_{s}.pdf"
+            for d in DATASETS
+            for s in ("train", "test")
+        },
+        **{
+            f"{d}_training_curves.pdf": f"results/{d}/figures/training_curves.pdf"
+            for d in DATASETS
+        },
+        "accuracy_by_layer.pdf": "results/figures/accuracy_by_layer.pdf",
+        "accuracy_heatmap.pdf": "results/figures/accuracy_heatmap.pdf",
+        "knn_accuracy_pivot.tex": "results/tables/knn_accuracy_pivot.tex",
+        "knn_accuracy_pivot.md": "results/tables/knn_accuracy_pivot.md",
+        "knn_accuracy.tsv": "results/tables/knn_accuracy.tsv",
+    }
+
+
+def get_embeddings(wildcards):
+    """Every embedding of one dataset, for its map grids."""
+    return expand(
+        "results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        dataset=wildcards.dataset,
+        layer=LAYERS,
+        reducer=REDUCERS,
+    )
+
+
+def get_dense_activations(wildcards):
+    """Test activations of every hidden layer and the output layer, for the animations."""
+    return expand(
+        "results/{dataset}/activations/{layer}/test.npy",
+        dataset=wildcards.dataset,
+        layer=ALL_LAYERS[1:],
+    )
+
+
 def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
@@ -149,4 +232,5 @@ def get_final_targets():
         "results/tables/knn_accuracy.tsv",
         "results/tables/knn_accuracy_pivot.md",
         "results/tables/knn_accuracy_pivot.tex",
+        *get_figure_targets(),
     ]

@@ -235,3 +235,20 @@ def load_source(
     else:
         raise ValueError(f"unknown dataset source {source!r}")
     return subsample(data, spec.get("n_train"), spec.get("n_test"), seed)
+
+
+def read_class_names(path: str | Path) -> list[str]:
+    """Only the class names of a dataset file (cheap: the arrays are not read)."""
+    with np.load(path, allow_pickle=False) as npz:
+        return [str(c) for c in npz["class_names"]]
+
+
+def class_index(which: int | str, class_names: list[str]) -> int:
+    """A class given by index or by name, as its integer label."""
+    if isinstance(which, int) and not isinstance(which, bool):
+        if not 0 <= which < len(class_names):
+            raise ValueError(f"class index {which} out of range for {len(class_names)} classes")
+        return which
+    if str(which) not in class_names:
+        raise ValueError(f"class {which!r} not among {class_names}")
+    return class_names.index(str(which))

@@ -48,11 +48,14 @@ def set_caches(cache_dir: str | Path) -> None:
 
 
 def start_log(log_path: str | Path) -> logging.Logger:
-    """Send stderr (Python's and the native one) and ``logging`` to the rule's log file."""
+    """Send stdout, stderr (Python's and the native ones) and ``logging`` to the rule's log file."""
     handle = open(log_path, "w", buffering=1)
+    sys.stdout.flush()
     sys.stderr.flush()
-    os.dup2(handle.fileno(), 2)  # native libraries (TensorFlow, numba) write to fd 2
-    sys.stderr = handle
+    # Native libraries (TensorFlow, numba) write to the file descriptors, Keras to stdout.
+    os.dup2(handle.fileno(), 1)
+    os.dup2(handle.fileno(), 2)
+    sys.stdout = sys.stderr = handle
     logging.basicConfig(
         stream=handle,
         level=logging.INFO,

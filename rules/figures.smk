@@ -1,0 +1,145 @@
+rule plot_map:
+    input:
+        package("plots.py"),
+        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        data="results/{dataset}/data/dataset.npz",
+    output:
+        png=report(
+            "results/{dataset}/figures/maps/{layer}/{reducer}.png",
+            caption="../report/map.rst",
+            category="{dataset}",
+            subcategory="maps",
+            labels={"layer": "{layer}", "reducer": "{reducer}"},
+        ),
+        pdf="results/{dataset}/figures/maps/{layer}/{reducer}.pdf",
+    log:
+        "results/logs/plot_map/{dataset}/{layer}/{reducer}.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../scripts/plot_map.py"
+
+
+rule plot_map_grid:
+    input:
+        package("plots.py"),
+        embeddings=get_embeddings,
+        data="results/{dataset}/data/dataset.npz",
+    output:
+        png=report(
+            "results/{dataset}/figures/map_grid_{split}.png",
+            caption="../report/map_grid.rst",
+            category="{dataset}",
+            subcategory="overview",
+            labels={"figure": "map grid", "points": "{split}"},
+        ),
+        pdf="results/{dataset}/figures/map_grid_{split}.pdf",
+    log:
+        "results/logs/plot_map_grid/{dataset}/{split}.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        layers=LAYERS,
+        reducers=REDUCERS,
+    script:
+        "../scripts/plot_map_grid.py"
+
+
+rule plot_training_curves:
+    input:
+        package("plots.py"),
+        history="results/{dataset}/model/history.tsv",
+    output:
+        png=report(
+            "results/{dataset}/figures/training_curves.png",
+            caption="../report/training_curves.rst",
+            category="{dataset}",
+            subcategory="overview",
+            labels={"figure": "training curves", "points": "-"},
+        ),
+        pdf="results/{dataset}/figures/training_curves.pdf",
+    log:
+        "results/logs/plot_training_curves/{dataset}.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../scripts/plot_training_curves.py"
+
+
+rule plot_accuracy:
+    input:
+        package("plots.py", "tables.py"),
+        tidy="results/tables/knn_accuracy.tsv",
+    output:
+        by_layer=report(
+            "results/figures/accuracy_by_layer.png",
+            caption="../report/accuracy_by_layer.rst",
+            category="accuracy",
+            labels={"figure": "accuracy by layer"},
+        ),
+        by_layer_pdf="results/figures/accuracy_by_layer.pdf",
+        heatmap=report(
+            "results/figures/accuracy_heatmap.png",
+            caption="../report/accuracy_heatmap.rst",
+            category="accuracy",
+            labels={"figure": "accuracy heatmap"},
+        ),
+        heatmap_pdf="results/figures/accuracy_heatmap.pdf",
+    log:
+        "results/logs/plot_accuracy/plot_accuracy.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        k=config["figures"]["k"],
+        datasets=DATASETS,
+        layers=LAYERS,
+        reducers=REDUCERS,
+    script:
+        "../scripts/plot_accuracy.py"
+
+
+rule animate_activations:
+    input:
+        package("plots.py"),
+        data="results/{dataset}/data/dataset.npz",
+        activations=get_dense_activations,
+    output:
+        examples=report(
+            "results/{dataset}/figures/animations/class_examples.gif",
+            caption="../report/class_examples.rst",
+            category="{dataset}",
+            subcategory="animations",
+            labels={"animation": "examples"},
+        ),
+        ensemble=report(
+            "results/{dataset}/figures/animations/ensemble.gif",
+            caption="../report/ensemble.rst",
+            category="{dataset}",
+            subcategory="animations",
+            labels={"animation": "ensemble"},
+        ),
+    log:
+        "results/logs/animate_activations/{dataset}.log",
+    benchmark:
+        "results/benchmarks/animate_activations/{dataset}.tsv"
+    conda:
+        "../envs/plot.yaml"
+    threads: 1
+    params:
+        layers=ALL_LAYERS[1:],
+        animation=config["figures"]["animation"],
+    script:
+        "../scripts/animate_activations.py"
+
+
+rule paper:
+    input:
+        **get_paper_sources(),
+    output:
+        [f"results/paper/{name}" for name in get_paper_sources()],
+    log:
+        "results/logs/paper/paper.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../scripts/collect_paper.py"

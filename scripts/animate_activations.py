@@ -1,0 +1,31 @@
+"""Rule animate_activations: the two GIFs of one class, example by example and summed."""
+
+from hidden_embed import runtime
+
+log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
+
+import numpy as np  # noqa: E402
+
+from hidden_embed import datasets, plots  # noqa: E402
+
+anim, out = snakemake.params.animation, snakemake.output  # noqa: F821
+data = datasets.read(snakemake.input.data)  # noqa: F821
+label = datasets.class_index(anim["class"], data.class_names)
+rows = np.flatnonzero(data.y_test == label)
+acts_all = {layer: np.load(path, mmap_mode="r") for layer, path in zip(snakemake.params.layers, snakemake.input.activations)}  # noqa: F821
+images = None
+if data.image_shape is not None and len(data.image_shape) == 2:
+    images = data.X_test.reshape(-1, *data.image_shape)
+name = data.class_names[label]
+log.info("class %s (%d), %d test examples", name, label, len(rows))
+
+first = rows[: anim["examples"]]
+acts = {layer: np.asarray(a[first]) for layer, a in acts_all.items()}
+frames = plots.example_frames(acts, None if images is None else images[first], data.class_names, name)
+plots.write_gif(frames, out.examples, anim["seconds_per_frame"])
+
+counts = [n for n in anim["counts"] if n <= len(rows)] or [len(rows)]
+upto = rows[: max(counts)]
+acts = {layer: np.asarray(a[upto]) for layer, a in acts_all.items()}
+frames = plots.ensemble_frames(acts, None if images is None else images[upto], data.class_names, name, counts)
+plots.write_gif(frames, out.ensemble, anim["seconds_per_frame"])

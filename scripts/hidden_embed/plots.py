@@ -1,0 +1,290 @@
+"""All figures, with the styling in one place. Matplotlib only: no TensorFlow, no reducers.
+
+Every function returns a Matplotlib figure (or frames); scripts save them as PNG and PDF.
+Scatter layers are rasterised, so 60k points stay a small PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+# A journal column is about 3.5 in wide, a full page about 7.2 in.
+COLUMN_WIDTH = 3.5
+PAGE_WIDTH = 7.2
+STYLE = {
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "savefig.dpi": 200,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,
+}
+REDUCER_LABELS = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "pacmap": "PaCMAP", "trimap": "TriMAP", "highdim": "kNN in layer space"}
+
+
+def apply_style() -> None:
+    """The house style for every figure."""
+    plt.rcParams.update(STYLE)
+
+
+def class_colors(n_classes: int) -> np.ndarray:
+    """One RGBA colour per class, the same in every figure (tab10, tab20, then a wheel)."""
+    if n_classes <= 10:
+        return plt.get_cmap("tab10")(np.arange(n_classes))
+    if n_classes <= 20:
+        return plt.get_cmap("tab20")(np.arange(n_classes))
+    return plt.get_cmap("hsv")(np.linspace(0, 1, n_classes, endpoint=False))
+
+
+def marker_size(n_points: int) -> float:
+    """Smaller markers for more points, so large maps do not turn into a blob."""
+    return float(np.clip(2000.0 / max(n_points, 1), 0.3, 12.0))
+
+
+def scatter_classes(ax, coords: np.ndarray, labels: np.ndarray, colors: np.ndarray, *, size: float | None = None, alpha: float = 0.6) -> None:  # noqa: ANN001
+    """Points coloured by class, in a shuffled order so no class hides another."""
+    order = np.random.default_rng(0).permutation(len(coords))
+    ax.scatter(
+        coords[order, 0],
+        coords[order, 1],
+        c=colors[labels[order]],
+        s=marker_size(len(coords)) if size is None else size,
+        alpha=alpha,
+        linewidths=0,
+        rasterized=True,
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_aspect("equal", adjustable="datalim")
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+
+
+def class_legend(fig, class_names: Sequence[str], colors: np.ndarray, *, ncol: int | None = None, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A legend of class names for the whole figure."""
+    handles = [Line2D([], [], marker="o", linestyle="", color=colors[i], markersize=5) for i in range(len(class_names))]
+    fig.legend(handles, class_names, frameon=False, ncol=ncol or min(len(class_names), 5), handletextpad=0.2, columnspacing=0.8, **kwargs)
+
+
+def map_figure(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: np.ndarray, class_names: Sequence[str], title: str):  # noqa: ANN201
+    """The training map and, beside it, the test points placed in it (training map in grey)."""
+    apply_style()
+    colors = class_colors(len(class_names))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, PAGE_WIDTH / 2 + 0.6))
+    scatter_classes(left, train, y_train, colors)
+    left.set_title(f"training points (n = {len(train):,})")
+    right.scatter(train[:, 0], train[:, 1], c="0.85", s=marker_size(len(train)), linewidths=0, rasterized=True)
+    scatter_classes(right, test, y_test, colors)
+    right.set_title(f"test points placed in the map (n = {len(test):,})")
+    fig.suptitle(title, y=0.99)
+    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.07, 1, 0.97))
+    return fig
+
+
+def map_grid(coords: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], layers: Sequence[str], reducers: Sequence[str], class_names: Sequence[str], title: str):  # noqa: ANN201
+    """The paper figure: rows are layers, columns reducers; each cell one map."""
+    apply_style()
+    colors = class_colors(len(class_names))
+    cell = min(1.6, PAGE_WIDTH / len(reducers))
+    fig, axes = plt.subplots(len(layers), len(reducers), figsize=(cell * len(reducers), cell * len(layers) + 0.8), squeeze=False)
+    for i, layer in enumerate(layers):
+        for j, reducer in enumerate(reducers):
+            ax = axes[i, j]
+            xy, y = coords[(layer, reducer)]
+            scatter_classes(ax, xy, y, colors)
+            if i == 0:
+                ax.set_title(REDUCER_LABELS.get(reducer, reducer))
+            if j == 0:
+                ax.set_ylabel(layer)
+    fig.suptitle(title, y=0.995)
+    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.98), h_pad=0.3, w_pad=0.3)
+    return fig
+
+
+def training_curves(history: pd.DataFrame, title: str):  # noqa: ANN201
+    """Loss and accuracy per epoch, training against validation."""
+    apply_style()
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 2.4))
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        ax.plot(history["epoch"], history[metric], marker="o", ms=2.5, label="training")
+        ax.plot(history["epoch"], history[f"val_{metric}"], marker="s", ms=2.5, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend(frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_layer(tidy: pd.DataFrame, k: int, layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+    """Accuracy against layer, a line per reducer, one panel per dataset; the layer-space kNN dashed."""
+    apply_style()
+    data = tidy[tidy["k"] == k]
+    datasets = list(dict.fromkeys(data["dataset"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.6), squeeze=False, sharey=False)
+    colors = plt.get_cmap("Dark2")(np.arange(len(reducers) + 1))
+    x = np.arange(len(layers))
+    for ax, dataset in zip(axes[0], datasets):
+        sub = data[data["dataset"] == dataset]
+        for i, reducer in enumerate([*reducers, "highdim"]):
+            acc = sub[sub["reducer"] == reducer].set_index("layer")["accuracy"].reindex(layers)
+            style = {"linestyle": "--", "color": "k", "marker": None} if reducer == "highdim" else {"color": colors[i], "marker": "o"}
+            ax.plot(x, acc.to_numpy(), ms=3, label=REDUCER_LABELS.get(reducer, reducer), **style)
+        ax.set_xticks(x, layers)
+        ax.set_title(dataset)
+        ax.set_ylabel(f"{k}-NN test accuracy")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3 * len(datasets)), frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.1 + 0.06 * (len(datasets) == 1), 1, 1))
+    return fig
+
+
+def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
+    """The pivot table (rows dataset x layer, columns reducer x k) as a heatmap with values."""
+    apply_style()
+    values = wide.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(min(PAGE_WIDTH, 0.42 * values.shape[1] + 1.6), 0.3 * values.shape[0] + 1.4))
+    image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values), vmax=1.0, aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if v < np.nanmean(values) else "black")
+    ax.set_xticks(range(values.shape[1]), [f"{REDUCER_LABELS.get(r, r)} {k}" for r, k in wide.columns], rotation=90)
+    ax.set_yticks(range(values.shape[0]), [f"{d} {layer}" for d, layer in wide.index])
+    ax.spines[:].set_visible(False)
+    fig.colorbar(image, ax=ax, label="accuracy", fraction=0.04, pad=0.02)
+    fig.tight_layout()
+    return fig
+
+
+def tile_shape(n: int) -> tuple[int, int]:
+    """Rows and columns of the most nearly square grid holding ``n`` tiles (256 -> 16x16)."""
+    rows = int(math.floor(math.sqrt(n)))
+    while rows > 1 and n % rows:
+        rows -= 1
+    if rows * 2 < math.sqrt(n):  # a prime or awkward count: pad a square grid instead
+        rows = int(math.ceil(math.sqrt(n)))
+        return rows, int(math.ceil(n / rows))
+    return rows, n // rows
+
+
+def as_tiles(values: np.ndarray) -> np.ndarray:
+    """A layer's activations laid out as a near-square image, padded with NaN."""
+    rows, cols = tile_shape(len(values))
+    out = np.full(rows * cols, np.nan)
+    out[: len(values)] = values
+    return out.reshape(rows, cols)
+
+
+def activation_panels(n_dense: int, has_image: bool):  # noqa: ANN201
+    """A figure with a panel for the input image (if any), each hidden layer, and the output."""
+    apply_style()
+    n = n_dense + int(has_image)
+    fig, axes = plt.subplots(1, n, figsize=(min(PAGE_WIDTH, 1.9 * n), 2.3), dpi=130, gridspec_kw={"width_ratios": [1] * (n - 1) + [1.4]})
+    return fig, list(np.atleast_1d(axes))
+
+
+def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarray], output: np.ndarray, class_names: Sequence[str], vmax: dict[str, float]) -> None:  # noqa: ANN001
+    """Fill the panels: input image, hidden layers as tiles, class scores as labelled bars."""
+    i = 0
+    if image is not None:
+        axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=vmax.get("raw"))
+        axes[0].set_title("input")
+        axes[0].axis("off")
+        i = 1
+    for name, values in hidden.items():
+        axes[i].imshow(as_tiles(values), cmap="magma", vmin=0, vmax=vmax.get(name))
+        rows, cols = tile_shape(len(values))
+        axes[i].set_title(f"{name} ({len(values)} = {rows}x{cols})")
+        axes[i].axis("off")
+        i += 1
+    ax = axes[i]
+    colors = class_colors(len(class_names))
+    ax.barh(np.arange(len(output)), output, color=colors[: len(output)])
+    ax.set_yticks(np.arange(len(output)), class_names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, vmax.get("output", 1.0))
+    ax.set_title("output")
+
+
+def render(fig) -> np.ndarray:  # noqa: ANN001
+    """The figure as an RGB array (one GIF frame)."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def save(fig, paths: Sequence[str]) -> None:  # noqa: ANN001
+    """Save a figure under each path (format from the suffix) and close it."""
+    for path in paths:
+        fig.savefig(path)
+    plt.close(fig)
+
+
+def _frame(image, hidden, output, class_names, vmax, title):  # noqa: ANN001, ANN202
+    fig, axes = activation_panels(len(hidden) + 1, image is not None)
+    draw_activations(axes, image, hidden, output, class_names, vmax)
+    fig.suptitle(title)
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.78, bottom=0.08, wspace=0.35)
+    frame = render(fig)
+    plt.close(fig)
+    return frame
+
+
+def example_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str) -> list[np.ndarray]:
+    """Animation (a): one example of the class after another, every layer shown.
+
+    ``acts`` maps hidden layer names and ``"output"`` to (n_examples, units) arrays."""
+    hidden = [name for name in acts if name != "output"]
+    vmax = {name: float(np.max(acts[name])) or 1.0 for name in hidden}
+    vmax["output"] = 1.0
+    if images is not None:
+        vmax["raw"] = float(images.max()) or 1.0
+    return [
+        _frame(
+            None if images is None else images[i],
+            {name: acts[name][i] for name in hidden},
+            acts["output"][i],
+            class_names,
+            vmax,
+            f"class {class_name}: example {i + 1} of {len(acts['output'])}",
+        )
+        for i in range(len(acts["output"]))
+    ]
+
+
+def ensemble_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str, counts: Sequence[int]) -> list[np.ndarray]:
+    """Animation (b): the sum over the first n examples of the class, for each n in ``counts``."""
+    hidden = [name for name in acts if name != "output"]
+    frames = []
+    for n in counts:
+        sums = {name: acts[name][:n].sum(axis=0) for name in [*hidden, "output"]}
+        image = None if images is None else images[:n].sum(axis=0)
+        vmax = {name: float(sums[name].max()) or 1.0 for name in hidden}
+        vmax["output"] = float(n)
+        if image is not None:
+            vmax["raw"] = float(image.max()) or 1.0
+        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums["output"], class_names, vmax, f"class {class_name}: sum over n = {n} examples"))
+    return frames
+
+
+def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float = 0.6) -> None:
+    """Write frames as a looping GIF with Pillow (no external binaries)."""
+    from PIL import Image
+
+    images = [Image.fromarray(f) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)

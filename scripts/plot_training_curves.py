@@ -1,0 +1,13 @@
+"""Rule plot_training_curves: loss and accuracy per epoch, training vs validation."""
+
+from hidden_embed import runtime
+
+log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
+
+import pandas as pd  # noqa: E402
+
+from hidden_embed import plots  # noqa: E402
+
+history = pd.read_csv(snakemake.input.history, sep="\t")  # noqa: F821
+fig = plots.training_curves(history, f"{snakemake.wildcards.dataset}: training of the MLP")  # noqa: F821
+plots.save(fig, [snakemake.output.png, snakemake.output.pdf])  # noqa: F821

@@ -1,0 +1,98 @@
+"""Every figure type renders on tiny data into a valid file of the expected size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from hidden_embed import plots, tables
+
+NAMES = ["T-shirt/top", "Trouser", "Pullover"]
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 40)
+    xy = rng.normal(size=(120, 2)) + np.array([[0, 0], [6, 0], [0, 6]])[y]
+    return xy.astype(np.float32), y
+
+
+def saved(fig, tmp_path, name):
+    paths = [str(tmp_path / f"{name}.png"), str(tmp_path / f"{name}.pdf")]
+    plots.save(fig, paths)
+    with Image.open(paths[0]) as im:
+        size = im.size
+        im.verify()
+    assert open(paths[1], "rb").read(5) == b"%PDF-"
+    return size
+
+
+def test_class_colours_are_stable_and_distinct():
+    assert np.array_equal(plots.class_colors(10), plots.class_colors(10))
+    for n in (3, 10, 15, 40):
+        assert len({tuple(c) for c in plots.class_colors(n)}) == n
+
+
+def test_map_figure(tmp_path, blobs):
+    xy, y = blobs
+    w, h = saved(plots.map_figure(xy, y, xy[:30], y[:30], NAMES, "t"), tmp_path, "map")
+    assert 1200 < w < 1600 and 600 < h < 1000  # 7.2 in wide at 200 dpi, tight box
+
+
+def test_large_map_stays_a_small_pdf(tmp_path):
+    rng = np.random.default_rng(0)
+    xy, y = rng.normal(size=(50_000, 2)).astype(np.float32), rng.integers(0, 10, 50_000)
+    saved(plots.map_figure(xy, y, xy[:10_000], y[:10_000], [str(i) for i in range(10)], "big"), tmp_path, "big")
+    assert (tmp_path / "big.pdf").stat().st_size < 3_000_000, "scatter layers must be rasterised"
+
+
+def test_map_grid(tmp_path, blobs):
+    xy, y = blobs
+    coords = {(layer, r): (xy, y) for layer in ("raw", "hidden1") for r in ("pca", "umap", "tsne")}
+    w, h = saved(plots.map_grid(coords, ["raw", "hidden1"], ["pca", "umap", "tsne"], NAMES, "grid"), tmp_path, "grid")
+    assert 800 < w < 1100 and 600 < h < 1000
+
+
+def test_training_curves(tmp_path):
+    hist = pd.DataFrame({"epoch": [1, 2, 3], "loss": [1, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9], "val_loss": [0.9, 0.6, 0.4], "val_accuracy": [0.6, 0.8, 0.85]})
+    w, h = saved(plots.training_curves(hist, "curves"), tmp_path, "curves")
+    assert 1300 < w < 1500 and 400 < h < 560
+
+
+def test_accuracy_plots(tmp_path):
+    parts = [
+        tables.accuracy_rows({5: 0.5 + 0.1 * i}, dataset=d, layer=layer, reducer=r, placement="transform", n_train=9, n_test=3)
+        for d in ("mnist", "fashion-mnist")
+        for i, layer in enumerate(("raw", "hidden1", "hidden2"))
+        for r in ("pca", "umap", tables.HIGHDIM)
+    ]
+    tidy = tables.combine(parts, ["mnist", "fashion-mnist"], ["raw", "hidden1", "hidden2"], ["pca", "umap"])
+    w, h = saved(plots.accuracy_by_layer(tidy, 5, ["raw", "hidden1", "hidden2"], ["pca", "umap"]), tmp_path, "by_layer")
+    assert 1100 < w < 1500 and 450 < h < 650
+    w, h = saved(plots.accuracy_heatmap(tables.pivot(tidy)), tmp_path, "heatmap")
+    assert w > 300 and h > 300
+
+
+@pytest.mark.parametrize("n,shape", [(256, (16, 16)), (64, (8, 8)), (10, (2, 5)), (97, (10, 10)), (128, (8, 16))])
+def test_tile_shapes_follow_layer_size(n, shape):
+    assert plots.tile_shape(n) == shape
+    tiles = plots.as_tiles(np.arange(n, dtype=float))
+    assert tiles.shape == shape and np.isnan(tiles).sum() == shape[0] * shape[1] - n
+
+
+@pytest.mark.parametrize("image", [True, False])
+def test_animations(tmp_path, image):
+    rng = np.random.default_rng(0)
+    acts = {"hidden1": rng.random((6, 256)), "hidden2": rng.random((6, 64)), "output": rng.dirichlet(np.ones(3), 6)}
+    images = rng.random((6, 28, 28)) if image else None
+    frames = plots.example_frames(acts, images, NAMES, "Trouser")
+    plots.write_gif(frames, str(tmp_path / "a.gif"))
+    ens = plots.ensemble_frames(acts, images, NAMES, "Trouser", [1, 3, 6])
+    plots.write_gif(ens, str(tmp_path / "b.gif"))
+    with Image.open(tmp_path / "a.gif") as a, Image.open(tmp_path / "b.gif") as b:
+        assert a.n_frames == 6 and b.n_frames == 3
+        assert a.size == frames[0].shape[1::-1] and a.size[0] >= 700
+    assert len({f.shape for f in frames + ens}) == 1, "all frames share one size"
