@@ -101,6 +101,7 @@ localrules:
     plot_map_grid,
     plot_training_curves,
     plot_accuracy,
+    animate_activations,
     paper,
 
 

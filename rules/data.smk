@@ -10,8 +10,6 @@ rule prepare_dataset:
     conda:
         "../envs/data.yaml"
     threads: 1
-    resources:
-        mem_mb=4000,
     params:
         spec=get_dataset_spec,
         data_dir=config["data_dir"],

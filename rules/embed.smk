@@ -14,8 +14,6 @@ rule embed_layer:
     conda:
         "../envs/reduce.yaml"
     threads: get_threads("embed_layer")
-    resources:
-        mem_mb=8000,
     params:
         reducer_params=get_reducer_params,
         seed=config["seed"],
@@ -56,8 +54,6 @@ rule score_knn_highdim:
     conda:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
-    resources:
-        mem_mb=4000,
     params:
         k=config["knn"]["k"],
     script:

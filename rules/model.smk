@@ -14,8 +14,6 @@ rule train_model:
     conda:
         "../envs/model.yaml"
     threads: get_threads("train_model")
-    resources:
-        mem_mb=6000,
     params:
         model=config["model"],
         seed=config["seed"],
@@ -45,8 +43,6 @@ rule extract_activations:
     conda:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
-    resources:
-        mem_mb=6000,
     params:
         layers=ALL_LAYERS,
         seed=config["seed"],

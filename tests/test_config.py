@@ -64,6 +64,11 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "score_knn": 2 * 3 * 5,
         "score_knn_highdim": 2 * 3,
         "aggregate_accuracy": 1,
+        "plot_map": 2 * 3 * 5,
+        "plot_map_grid": 2 * 2,
+        "plot_training_curves": 2,
+        "plot_accuracy": 1,
+        "animate_activations": 2,
         "all": 1,
     }
     for path in ("results/mnist/embeddings/hidden2/umap.npz", "results/fashion-mnist/knn/raw/trimap.tsv"):

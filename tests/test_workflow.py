@@ -32,7 +32,7 @@ def run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("run")
     cache = tmp_path_factory.getbasetemp() / "cache"
     (workdir / "config.yaml").write_text(CONFIG.format(data=data, cache=cache))
-    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2")
+    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2", "all", "paper")
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
 
@@ -103,10 +103,54 @@ def test_nothing_to_do_after_a_run(run):
 
 
 def test_changed_k_list_reruns_only_knn_and_aggregate(run):
-    counts = _dry_run(run, "knn: {k: [1, 7]}\n")
-    assert counts == {"score_knn": 30, "score_knn_highdim": 6, "aggregate_accuracy": 1, "all": 1}
+    counts = _dry_run(run, "knn: {k: [1, 5]}\n")
+    assert counts == {"score_knn": 30, "score_knn_highdim": 6, "aggregate_accuracy": 1, "plot_accuracy": 1, "all": 1}
 
 
 def test_changed_reducer_parameter_reruns_only_its_chain(run):
     counts = _dry_run(run, "reducers: {pca: {}, umap: {n_neighbors: 5}, tsne: {}, pacmap: {}, trimap: {}}\n")
-    assert counts == {"embed_layer": 6, "score_knn": 6, "aggregate_accuracy": 1, "all": 1}
+    assert counts == {
+        "embed_layer": 6,
+        "score_knn": 6,
+        "aggregate_accuracy": 1,
+        "plot_map": 6,
+        "plot_map_grid": 4,
+        "plot_accuracy": 1,
+        "all": 1,
+    }
+
+
+def test_changed_figure_option_reruns_only_figures(run):
+    counts = _dry_run(run, "figures: {k: 3, animation: {class: 1}}\n")
+    assert counts == {"plot_accuracy": 1, "animate_activations": 2, "all": 1}
+
+
+def test_figures_are_valid_images(run):
+    from PIL import Image
+
+    for png in ["results/mnist/figures/map_grid_test.png", "results/mnist/figures/maps/hidden2/umap.png",
+                "results/digits/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
+                "results/figures/accuracy_heatmap.png"]:
+        with Image.open(run / png) as im:
+            im.verify()
+            assert im.size[0] > 600, png
+    with Image.open(run / "results/mnist/figures/animations/class_examples.gif") as gif:
+        assert gif.n_frames == 10
+    with Image.open(run / "results/mnist/figures/animations/ensemble.gif") as gif:
+        assert gif.n_frames == 5  # 1, 5, 10, 20, 30: about 50 zeros among 500 test digits
+
+
+def test_paper_folder_collects_pdfs_and_tables(run):
+    paper = sorted(p.name for p in (run / "results/paper").iterdir())
+    assert "mnist_map_grid_test.pdf" in paper and "digits_training_curves.pdf" in paper
+    assert {"accuracy_by_layer.pdf", "accuracy_heatmap.pdf", "knn_accuracy_pivot.tex", "knn_accuracy_pivot.md"} <= set(paper)
+    for name in paper:
+        if name.endswith(".pdf"):
+            assert (run / "results/paper" / name).read_bytes()[:5] == b"%PDF-"
+
+
+def test_report_builds(run):
+    result = snakemake(run, "--configfile", "config.yaml", "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (run / "report.html").read_text(errors="replace")
+    assert len(html) > 100_000 and "map_grid_test.png" in html

@@ -1,0 +1,104 @@
+"""The workflow on a real SLURM cluster through profiles/slurm, compared with a local run.
+
+A running cluster is used as it is; otherwise the script in $HIDDEN_EMBED_SLURM_START (default:
+../shared/slurm/start-slurm.sh beside the checkout) starts a single-node one. Where none can be had
+the test skips with the reason, unless HIDDEN_EMBED_REQUIRE_SLURM=1 (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO, snakemake
+
+pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
+
+START = os.environ.get("HIDDEN_EMBED_SLURM_START", str(REPO.parent / "shared" / "slurm" / "start-slurm.sh"))
+CONFIG = """
+cache_dir: {cache}
+datasets:
+  digits: {{source: digits, n_train: 400, n_test: 150}}
+model: {{epochs: 5}}
+layers: [raw, hidden2]
+reducers: {{pca: {{}}, tsne: {{}}}}
+threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+"""
+TARGET = "results/tables/knn_accuracy.tsv"
+
+
+def slurm_up() -> bool:
+    if not shutil.which("sinfo"):
+        return False
+    out = subprocess.run(["sinfo", "-h", "-N", "-o", "%t"], capture_output=True, text=True, timeout=30)
+    return out.returncode == 0 and bool(re.match(r"(idle|mix|alloc)", out.stdout.strip()))
+
+
+def unavailable(reason: str):
+    if os.environ.get("HIDDEN_EMBED_REQUIRE_SLURM") == "1":
+        pytest.fail(f"SLURM required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if slurm_up():
+        return
+    if not os.path.isfile(START):
+        unavailable(f"no SLURM running and no start script at {START} (set HIDDEN_EMBED_SLURM_START)")
+    out = subprocess.run(["bash", START], capture_output=True, text=True, timeout=900)
+    if out.returncode != 0 or not slurm_up():
+        unavailable(f"could not start SLURM with {START}: {out.stderr[-1000:]}")
+
+
+def test_profile_resolves_in_a_dry_run_without_slurm(tmp_path):
+    (tmp_path / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--workflow-profile", str(REPO / "profiles" / "slurm"), "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "slurm_partition=CHANGE_ME_partition" in result.stdout
+
+
+def test_profiles_differ_only_in_gpus():
+    cpu = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    gpu = yaml.safe_load((REPO / "profiles/slurm-gpu/config.yaml").read_text())
+    for rule in ("train_model", "extract_activations"):
+        assert gpu["set-resources"][rule].pop("gpu") == 1
+    assert cpu == gpu
+
+
+def cluster_args() -> list[str]:
+    """profiles/slurm plus test-only overrides: this cluster's partition, no account, squeue status."""
+    profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    defaults = {**profile["default-resources"], "slurm_partition": "debug"}
+    defaults.pop("slurm_account")
+    return [
+        "--workflow-profile", str(REPO / "profiles" / "slurm"),
+        "--default-resources", *[f"{k}={v!r}" if isinstance(v, str) and not re.search(r"\d", v) else f"{k}={v}" for k, v in defaults.items()],
+        "--max-threads", "2",
+        "--jobs", "4",
+        "--slurm-status-command", "squeue",
+        "--slurm-init-seconds-before-status-checks", "2",
+    ]
+
+
+def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
+    slurm_dir, local_dir = tmp_path / "slurm", tmp_path / "local"
+    for d in (slurm_dir, local_dir):
+        d.mkdir()
+        (d / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
+    local = snakemake(local_dir, "--configfile", "config.yaml", "--cores", "2", TARGET)
+    assert local.returncode == 0, local.stderr[-3000:]
+    remote = snakemake(slurm_dir, "--configfile", "config.yaml", *cluster_args(), TARGET, timeout=1500)
+    log = remote.stdout + remote.stderr
+    assert remote.returncode == 0, log[-5000:]
+    job_ids = re.findall(r"SLURM (?:run ID|jobid)[:\s]+(\d+)", log, flags=re.I)
+    assert len(set(job_ids)) >= 6, f"expected the compute jobs to go through sbatch:\n{log[-3000:]}"
+    ours = pd.read_csv(slurm_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
+    theirs = pd.read_csv(local_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
+    pd.testing.assert_frame_equal(ours, theirs)
