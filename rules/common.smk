@@ -97,10 +97,12 @@ wildcard_constraints:
 localrules:
     score_knn,
     aggregate_accuracy,
+    aggregate_quality,
     plot_map,
     plot_map_grid,
     plot_training_curves,
     plot_accuracy,
+    plot_quality,
     animate_activations,
     paper,
 
@@ -132,6 +134,16 @@ def get_knn_tables(wildcards):
         dataset=DATASETS,
         layer=LAYERS,
         reducer=[*REDUCERS, "highdim"],
+    )
+
+
+def get_quality_tables(wildcards):
+    """Every map's quality table, for the aggregate."""
+    return expand(
+        "results/{dataset}/quality/{layer}/{reducer}.tsv",
+        dataset=DATASETS,
+        layer=LAYERS,
+        reducer=REDUCERS,
     )
 
 
@@ -176,7 +188,7 @@ def get_figure_targets():
         )
         + expand(
             "results/figures/{name}.{ext}",
-            name=["accuracy_by_layer", "accuracy_heatmap"],
+            name=["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"],
             ext=["png", "pdf"],
         )
         + expand(
@@ -201,6 +213,8 @@ def get_paper_sources():
         },
         "accuracy_by_layer.pdf": "results/figures/accuracy_by_layer.pdf",
         "accuracy_heatmap.pdf": "results/figures/accuracy_heatmap.pdf",
+        "embedding_quality.pdf": "results/figures/embedding_quality.pdf",
+        "embedding_quality.tsv": "results/tables/embedding_quality.tsv",
         "knn_accuracy_pivot.tex": "results/tables/knn_accuracy_pivot.tex",
         "knn_accuracy_pivot.md": "results/tables/knn_accuracy_pivot.md",
         "knn_accuracy.tsv": "results/tables/knn_accuracy.tsv",
@@ -233,5 +247,6 @@ def get_final_targets():
         "results/tables/knn_accuracy.tsv",
         "results/tables/knn_accuracy_pivot.md",
         "results/tables/knn_accuracy_pivot.tex",
+        "results/tables/embedding_quality.tsv",
         *get_figure_targets(),
     ]

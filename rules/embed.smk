@@ -78,3 +78,52 @@ rule aggregate_accuracy:
         reducers=REDUCERS,
     script:
         "../scripts/aggregate_accuracy.py"
+
+
+rule score_quality:
+    input:
+        package("quality.py", "tables.py"),
+        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        points=expand(
+            "results/{{dataset}}/activations/{{layer}}/{split}.npy",
+            split=config["quality"]["points"],
+        ),
+    output:
+        "results/{dataset}/quality/{layer}/{reducer}.tsv",
+    log:
+        "results/logs/score_quality/{dataset}/{layer}/{reducer}.log",
+    benchmark:
+        "results/benchmarks/score_quality/{dataset}/{layer}/{reducer}.tsv"
+    group:
+        "quality"
+    conda:
+        "../envs/reduce.yaml"
+    threads: get_threads("score_knn")
+    params:
+        quality=config["quality"],
+        seed=config["seed"],
+    script:
+        "../scripts/score_quality.py"
+
+
+rule aggregate_quality:
+    input:
+        package("tables.py"),
+        tables=get_quality_tables,
+    output:
+        report(
+            "results/tables/embedding_quality.tsv",
+            caption="../report/quality_table.rst",
+            category="quality",
+            labels={"table": "embedding quality"},
+        ),
+    log:
+        "results/logs/aggregate_quality/aggregate_quality.log",
+    conda:
+        "../envs/reduce.yaml"
+    params:
+        datasets=DATASETS,
+        layers=LAYERS,
+        reducers=REDUCERS,
+    script:
+        "../scripts/aggregate_quality.py"

@@ -98,6 +98,29 @@ rule plot_accuracy:
         "../scripts/plot_accuracy.py"
 
 
+rule plot_quality:
+    input:
+        package("plots.py"),
+        table="results/tables/embedding_quality.tsv",
+    output:
+        png=report(
+            "results/figures/embedding_quality.png",
+            caption="../report/quality.rst",
+            category="quality",
+            labels={"figure": "embedding quality"},
+        ),
+        pdf="results/figures/embedding_quality.pdf",
+    log:
+        "results/logs/plot_quality/plot_quality.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        layers=LAYERS,
+        reducers=REDUCERS,
+    script:
+        "../scripts/plot_quality.py"
+
+
 rule animate_activations:
     input:
         package("plots.py"),

@@ -68,6 +68,9 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "plot_map_grid": 2 * 2,
         "plot_training_curves": 2,
         "plot_accuracy": 1,
+        "score_quality": 2 * 3 * 5,
+        "aggregate_quality": 1,
+        "plot_quality": 1,
         "animate_activations": 2,
         "all": 1,
     }

@@ -96,3 +96,14 @@ def test_animations(tmp_path, image):
         assert a.n_frames == 6 and b.n_frames == 3
         assert a.size == frames[0].shape[1::-1] and a.size[0] >= 700
     assert len({f.shape for f in frames + ens}) == 1, "all frames share one size"
+
+
+def test_quality_figure(tmp_path):
+    rows = [
+        {"dataset": d, "layer": layer, "reducer": r, **{m: 0.5 + 0.1 * i for m in plots.QUALITY_METRICS}}
+        for d in ("mnist", "fashion-mnist")
+        for i, layer in enumerate(("raw", "hidden1"))
+        for r in ("pca", "umap")
+    ]
+    w, h = saved(plots.quality_by_layer(pd.DataFrame(rows), ["raw", "hidden1"], ["pca", "umap"]), tmp_path, "quality")
+    assert 1300 < w < 1500 and 500 < h < 900

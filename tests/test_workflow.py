@@ -90,6 +90,16 @@ def test_accuracy_table_is_complete(run):
     assert "\\begin{tabular}" in (run / "results/tables/knn_accuracy_pivot.tex").read_text()
 
 
+def test_quality_table(run):
+    table = pd.read_csv(run / "results/tables/embedding_quality.tsv", sep="\t")
+    assert len(table) == 2 * 3 * 5
+    metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
+    assert table[metrics].notna().all().all() and (table[metrics] <= 1).all().all()
+    mnist = table[table.dataset == "mnist"].set_index(["layer", "reducer"])
+    assert mnist.loc[("raw", "umap"), "trustworthiness"] > mnist.loc[("raw", "pca"), "trustworthiness"]
+    assert set(table["tc_points"]) == {450, 500}  # below max_points: no subsample
+
+
 def _dry_run(run, extra: str) -> dict[str, int]:
     (run / "changed.yaml").write_text(extra)
     result = snakemake(run, "--configfile", "config.yaml", "changed.yaml", "-n", "--cores", "2")
@@ -112,10 +122,13 @@ def test_changed_reducer_parameter_reruns_only_its_chain(run):
     assert counts == {
         "embed_layer": 6,
         "score_knn": 6,
+        "score_quality": 6,
         "aggregate_accuracy": 1,
+        "aggregate_quality": 1,
         "plot_map": 6,
         "plot_map_grid": 4,
         "plot_accuracy": 1,
+        "plot_quality": 1,
         "all": 1,
     }
 

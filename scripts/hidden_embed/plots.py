@@ -288,3 +288,38 @@ def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float 
 
     images = [Image.fromarray(f) for f in frames]
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
+
+
+QUALITY_METRICS = {
+    "trustworthiness": "trustworthiness",
+    "continuity": "continuity",
+    "knn_recall": "kNN recall",
+    "neighbourhood_hit": "neighbourhood hit",
+    "distance_correlation": "distance correlation",
+}
+
+
+def quality_by_layer(table: pd.DataFrame, layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+    """Each quality metric against layer, a line per reducer; rows are datasets, columns metrics."""
+    apply_style()
+    datasets = list(dict.fromkeys(table["dataset"]))
+    metrics = list(QUALITY_METRICS)
+    fig, axes = plt.subplots(len(datasets), len(metrics), figsize=(PAGE_WIDTH, 1.55 * len(datasets) + 0.6), squeeze=False)
+    colors = plt.get_cmap("Dark2")(np.arange(len(reducers)))
+    x = np.arange(len(layers))
+    for i, dataset in enumerate(datasets):
+        sub = table[table["dataset"] == dataset]
+        for j, metric in enumerate(metrics):
+            ax = axes[i, j]
+            for c, reducer in enumerate(reducers):
+                values = sub[sub["reducer"] == reducer].set_index("layer")[metric].reindex(layers)
+                ax.plot(x, values.to_numpy(), marker="o", ms=2.5, color=colors[c], label=REDUCER_LABELS.get(reducer, reducer))
+            ax.set_xticks(x, layers if i == len(datasets) - 1 else [""] * len(layers), rotation=30)
+            if i == 0:
+                ax.set_title(QUALITY_METRICS[metric])
+            if j == 0:
+                ax.set_ylabel(dataset)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig

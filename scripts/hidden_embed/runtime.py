@@ -34,12 +34,13 @@ def limit_threads(threads: int) -> None:
 
 
 def set_caches(cache_dir: str | Path) -> None:
-    """Send numba's JIT cache, Matplotlib's and Keras's config to ``cache_dir`` (writable)."""
+    """Send numba's JIT cache, Matplotlib's, Keras's and other caches to ``cache_dir``, not HOME."""
     cache_dir = Path(cache_dir).absolute()
     for variable, sub in (
         ("NUMBA_CACHE_DIR", "numba"),
         ("MPLCONFIGDIR", "matplotlib"),
         ("KERAS_HOME", "keras"),
+        ("XDG_CACHE_HOME", "xdg"),
     ):
         path = cache_dir / sub
         path.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,12 @@ def accuracy_rows(
 
 def combine(tables: list[pd.DataFrame], datasets: list[str], layers: list[str], reducers: list[str]) -> pd.DataFrame:
     """Concatenate per-job tables, ordered as in config (datasets, layers, reducers then highdim, k)."""
-    table = pd.concat(tables, ignore_index=True)
+    return order_rows(pd.concat(tables, ignore_index=True), datasets, layers, reducers)
+
+
+def order_rows(table: pd.DataFrame, datasets: list[str], layers: list[str], reducers: list[str]) -> pd.DataFrame:
+    """Sort rows as in config: datasets, layers, reducers (then highdim), then k."""
+    table = table.reset_index(drop=True)
     order = {
         "dataset": datasets,
         "layer": layers,

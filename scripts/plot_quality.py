@@ -1,0 +1,13 @@
+"""Rule plot_quality: every quality metric against layer, a line per reducer."""
+
+from hidden_embed import runtime
+
+log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
+
+import pandas as pd  # noqa: E402
+
+from hidden_embed import plots  # noqa: E402
+
+table = pd.read_csv(snakemake.input.table, sep="\t")  # noqa: F821
+fig = plots.quality_by_layer(table, snakemake.params.layers, snakemake.params.reducers)  # noqa: F821
+plots.save(fig, [snakemake.output.png, snakemake.output.pdf])  # noqa: F821
