@@ -4,7 +4,11 @@
     .venv/bin/python benchmarks/run_benchmark.py --directory /tmp/bench --cores 2 \
         --configfile config/config.yaml --config data_dir=../shared/data
 
-``--summarize-only`` reads the benchmark files of an earlier run instead of running.
+``--summarize-only`` reads the benchmark files of an earlier run instead of running. Arguments after
+``--`` go to Snakemake as they are, e.g. a cold and a warm numba cache for one UMAP job:
+
+    run_benchmark.py --directory /tmp/b --config cache_dir=/tmp/cold -- \
+        --forcerun embed_layer results/digits/embeddings/raw/umap.npz
 Numbers come from Snakemake's ``benchmark:`` TSVs under results/benchmarks/.
 """
 
@@ -58,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configfile", nargs="+", default=[str(REPO / "config" / "config.yaml")])
     parser.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides")
     parser.add_argument("--summarize-only", action="store_true", help="do not run; read earlier benchmark files")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     args.directory.mkdir(parents=True, exist_ok=True)
     wall = float("nan")
     if not args.summarize_only:
@@ -71,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.config:
             cmd += ["--config", *args.config]
+        cmd += extra
         start = time.perf_counter()
         subprocess.run(cmd, check=True)
         wall = time.perf_counter() - start

@@ -28,10 +28,9 @@ def shared_data() -> Path:
     return require_shared_data()
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 3000) -> subprocess.CompletedProcess:
-    """Run this repository's workflow in ``workdir``; return the finished process."""
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def snakemake(workdir: Path, *args: str, timeout: int = 3000, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run this repository's workflow in ``workdir`` (extra environment in ``env``); return the process."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.run(
         [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args],
         capture_output=True,

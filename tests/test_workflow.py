@@ -32,7 +32,10 @@ def run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("run")
     cache = tmp_path_factory.getbasetemp() / "cache"
     (workdir / "config.yaml").write_text(CONFIG.format(data=data, cache=cache))
-    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2", "all", "paper")
+    # As on a cluster node whose HOME cannot be written: every cache must go to cache_dir.
+    # (Snakemake's own source cache follows XDG_CACHE_HOME.)
+    env = {"HOME": "/proc/no-home", "XDG_CACHE_HOME": str(workdir / "xdg")}
+    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2", "all", "paper", env=env)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
 

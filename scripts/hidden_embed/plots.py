@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # A journal column is about 3.5 in wide, a full page about 7.2 in.
 COLUMN_WIDTH = 3.5
@@ -126,6 +127,7 @@ def training_curves(history: pd.DataFrame, title: str):  # noqa: ANN201
         ax.plot(history["epoch"], history[metric], marker="o", ms=2.5, label="training")
         ax.plot(history["epoch"], history[f"val_{metric}"], marker="s", ms=2.5, label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.legend(frameon=False)
     fig.suptitle(title)
@@ -164,10 +166,11 @@ def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
     image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values), vmax=1.0, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
         ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if v < np.nanmean(values) else "black")
-    ax.set_xticks(range(values.shape[1]), [f"{REDUCER_LABELS.get(r, r)} {k}" for r, k in wide.columns], rotation=90)
+    short = {**REDUCER_LABELS, "highdim": "layer"}
+    ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
     ax.set_yticks(range(values.shape[0]), [f"{d} {layer}" for d, layer in wide.index])
     ax.spines[:].set_visible(False)
-    fig.colorbar(image, ax=ax, label="accuracy", fraction=0.04, pad=0.02)
+    fig.colorbar(image, ax=ax, label="kNN test accuracy\n(layer: in the layer's own space)", fraction=0.04, pad=0.02)
     fig.tight_layout()
     return fig
 
