@@ -102,3 +102,34 @@ def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
     ours = pd.read_csv(slurm_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
     theirs = pd.read_csv(local_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
     pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_failed_job_is_retried_with_more_memory_and_the_run_resumes(cluster, tmp_path):
+    """Cancel a running reducer job: SLURM reports it failed, Snakemake resubmits it with
+    mem_mb and runtime doubled (attempt 2), the run completes, and a rerun has nothing to do."""
+    import time
+
+    from conftest import SNAKEMAKE
+
+    (tmp_path / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+           "--configfile", "config.yaml", *cluster_args(), TARGET]
+    with open(tmp_path / "run.log", "w") as log:
+        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+        cancelled = None
+        deadline = time.time() + 600
+        while cancelled is None and proc.poll() is None and time.time() < deadline:
+            jobs = subprocess.run(["squeue", "-h", "-o", "%i %k %T"], capture_output=True, text=True).stdout
+            for line in jobs.splitlines():
+                job_id, comment, state = line.split()
+                if "rule_embed_layer" in comment and "tsne" in comment and state == "RUNNING":
+                    subprocess.run(["scancel", job_id], check=True)
+                    cancelled = job_id
+            time.sleep(1)
+        assert proc.wait(timeout=1200) == 0, (tmp_path / "run.log").read_text()[-4000:]
+    text = (tmp_path / "run.log").read_text()
+    assert cancelled, f"no running t-SNE job was seen to cancel:\n{text[-3000:]}"
+    assert f"SLURM-job '{cancelled}' failed" in text and "Trying to restart job" in text
+    assert "mem_mb=12000" in text and "runtime=120" in text, "the retry must ask for twice the memory and time"
+    again = snakemake(tmp_path, "--configfile", "config.yaml", *cluster_args(), TARGET)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
