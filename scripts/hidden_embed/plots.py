@@ -165,7 +165,8 @@ def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
     fig, ax = plt.subplots(figsize=(min(PAGE_WIDTH, 0.42 * values.shape[1] + 1.6), 0.3 * values.shape[0] + 1.4))
     image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values), vmax=1.0, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if v < np.nanmean(values) else "black")
+        dark = v < (np.nanmin(values) + 1.0) / 2  # lower half of viridis: white text
+        ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if dark else "black")
     short = {**REDUCER_LABELS, "highdim": "layer"}
     ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
     ax.set_yticks(range(values.shape[0]), [f"{d} {layer}" for d, layer in wide.index])
@@ -220,6 +221,9 @@ def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarra
     colors = class_colors(len(class_names))
     ax.barh(np.arange(len(output)), output, color=colors[: len(output)])
     ax.set_yticks(np.arange(len(output)), class_names)
+    ax.yaxis.tick_right()  # long class names must not run into the panel on the left
+    ax.spines["left"].set_visible(False)
+    ax.spines["right"].set_visible(True)
     ax.invert_yaxis()
     ax.set_xlim(0, vmax.get("output", 1.0))
     ax.set_title("output")
@@ -242,7 +246,7 @@ def _frame(image, hidden, output, class_names, vmax, title):  # noqa: ANN001, AN
     fig, axes = activation_panels(len(hidden) + 1, image is not None)
     draw_activations(axes, image, hidden, output, class_names, vmax)
     fig.suptitle(title)
-    fig.subplots_adjust(left=0.03, right=0.97, top=0.78, bottom=0.08, wspace=0.35)
+    fig.subplots_adjust(left=0.03, right=0.86, top=0.78, bottom=0.08, wspace=0.35)
     frame = render(fig)
     plt.close(fig)
     return frame
