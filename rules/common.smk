@@ -3,6 +3,7 @@
 import copy
 import math
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,10 @@ from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
 PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
+sys.path.insert(0, str(PACKAGE.parent))
+from hidden_embed.layers import (
+    layer_names,
+)  # the one naming scheme; imports nothing heavy
 
 
 def validate_config(config):
@@ -56,7 +61,7 @@ def validate_config(config):
             f"{config['knn']['k']}; pick one of those."
         )
     n_hidden = len(config["model"]["hidden_units"])
-    known = ["raw", *(f"hidden{i}" for i in range(1, n_hidden + 1)), "output"]
+    known = layer_names(n_hidden)
     unknown = [layer for layer in config["layers"] if layer not in known]
     if unknown:
         raise WorkflowError(
@@ -80,11 +85,7 @@ validate_config(config)
 DATASETS = list(config["datasets"])
 LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
-ALL_LAYERS = [
-    "raw",
-    *(f"hidden{i}" for i in range(1, len(config["model"]["hidden_units"]) + 1)),
-    "output",
-]
+ALL_LAYERS = layer_names(len(config["model"]["hidden_units"]))
 
 
 wildcard_constraints:

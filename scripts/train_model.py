@@ -57,6 +57,5 @@ table.insert(0, "epoch", range(1, len(table) + 1))
 runtime.save_text(out.history, table.to_csv(sep="\t", index=False))
 runtime.save_text(out.summary, summary)
 runtime.save_text(out.metrics, json.dumps(metrics, indent=2) + "\n")
-with runtime.atomic_path(out.model) as tmp:
-    mlp.save(tmp.with_suffix(".keras"))
-    tmp.with_suffix(".keras").replace(tmp)
+with runtime.atomic_path(out.model) as tmp:  # tmp keeps the .keras suffix Keras needs
+    mlp.save(tmp)

@@ -77,3 +77,15 @@ def test_file_roundtrip(tmp_path):
     r = datasets.read(tmp_path / "d.npz")
     assert r.class_names == d.class_names and r.image_shape == (8, 8)
     np.testing.assert_array_equal(r.X_test, d.X_test)
+
+
+def test_atomic_writes_leave_normal_permissions(tmp_path):
+    import os
+
+    from hidden_embed import runtime
+
+    runtime.save_text(tmp_path / "t.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "t.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["t.txt"], "no temporary file left behind"

@@ -84,6 +84,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results must be readable as usual
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
