@@ -8,7 +8,7 @@
 ``--`` go to Snakemake as they are, e.g. a cold and a warm numba cache for one UMAP job:
 
     run_benchmark.py --directory /tmp/b --config cache_dir=/tmp/cold -- \
-        --forcerun embed_layer results/digits/embeddings/raw/umap.npz
+        --forcerun embed_layer results/digits/seed0/embeddings/raw/umap.npz
 Numbers come from Snakemake's ``benchmark:`` TSVs under results/benchmarks/.
 """
 

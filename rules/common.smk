@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -13,13 +14,22 @@ from snakemake.utils import validate
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
 PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
 sys.path.insert(0, str(PACKAGE.parent))
-from hidden_embed.layers import (
+from hidden_embed.layers import (  # the one naming scheme; imports nothing heavy
+    RAW,
     layer_names,
-)  # the one naming scheme; imports nothing heavy
+)
 
 
 def validate_config(config):
     """Validate against the schema (filling defaults) and check what the schema cannot."""
+    if "seed" in config:
+        raise WorkflowError(
+            f"invalid configuration: the key seed was replaced by seeds, a list of replicates; "
+            f"write seeds: [{config['seed']}] instead of seed: {config['seed']}."
+        )
+    seeds = config.get("seeds")
+    if isinstance(seeds, list) and all(isinstance(s, str) and s.isdigit() for s in seeds):
+        config["seeds"] = [int(s) for s in seeds]  # --config 'seeds=[0,1]' gives strings
     try:
         validate(config, schema=str(SCHEMA), set_default=True)
     except WorkflowError as err:
@@ -60,14 +70,35 @@ def validate_config(config):
             f"invalid configuration: figures.k {config['figures']['k']} is not in knn.k "
             f"{config['knn']['k']}; pick one of those."
         )
-    n_hidden = len(config["model"]["hidden_units"])
-    known = layer_names(n_hidden)
-    unknown = [layer for layer in config["layers"] if layer not in known]
-    if unknown:
-        raise WorkflowError(
-            f"invalid configuration: layers {unknown} do not exist in a model with "
-            f"{n_hidden} hidden layers (model.hidden_units); choose from {known}."
-        )
+    model_schema = schema["properties"]["model"]
+    for name, override in config["variants"].items():
+        unknown = sorted(set(override) - set(model_schema["properties"]))
+        if unknown:
+            raise WorkflowError(
+                f"invalid configuration: variants.{name} sets {unknown}, which are not keys "
+                f"of model; choose from {sorted(model_schema['properties'])}."
+            )
+        try:
+            jsonschema.validate({**config["model"], **override}, model_schema)
+        except jsonschema.ValidationError as err:
+            raise WorkflowError(
+                f"invalid configuration: variants.{name}: {err.message}; fix that value "
+                f"in variants.{name}."
+            ) from None
+        n_hidden = len(variant_model(name, config)["hidden_units"])
+        known = layer_names(n_hidden)
+        unknown = [layer for layer in config["layers"] if layer not in known]
+        if unknown:
+            raise WorkflowError(
+                f"invalid configuration: layers {unknown} do not exist in a model with "
+                f"{n_hidden} hidden layers (model.hidden_units, variant {name}); choose "
+                f"from {known}."
+            )
+
+
+def variant_model(variant, config=config):
+    """The model settings of one variant: `model` with the variant's overrides."""
+    return {**config["model"], **config["variants"][variant]}
 
 
 def known_train_size(spec):
@@ -83,19 +114,41 @@ def known_train_size(spec):
 validate_config(config)
 
 DATASETS = list(config["datasets"])
+SEEDS = list(config["seeds"])
+VARIANTS = list(config["variants"])
 LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
-ALL_LAYERS = layer_names(len(config["model"]["hidden_units"]))
 
 
+def dense_layers(variant):
+    """The layers a variant's model computes (hidden layers and output), for its activations."""
+    return layer_names(len(variant_model(variant)["hidden_units"]))[1:]
+
+
+ALL_LAYERS = list(dict.fromkeys(l for v in VARIANTS for l in [RAW, *dense_layers(v)]))
+
+
+def alternatives(values):
+    """A regular expression matching exactly one of the values."""
+    return "|".join(re.escape(str(v)) for v in values)
+
+
+# Where a layer's maps live: the input layer (raw) does not depend on the model, so its
+# activations, maps, scores and figures are computed once per seed, in results/{dataset}/seed{N}/;
+# every other layer once per seed and variant, in results/{dataset}/seed{N}/{variant}/.
+# The wildcard {branch} is that part of the path: "seed0" or "seed0/reference".
 wildcard_constraints:
-    dataset="|".join(map(re.escape, DATASETS)),
-    layer="|".join(ALL_LAYERS),
+    dataset=alternatives(DATASETS),
+    seed=alternatives(SEEDS),
+    variant=alternatives(VARIANTS),
+    branch=f"seed(?:{alternatives(SEEDS)})(?:/(?:{alternatives(VARIANTS)}))?",
+    layer=alternatives(ALL_LAYERS),
     split="train|test",
-    reducer="|".join(REDUCERS),
+    reducer=alternatives(REDUCERS),
 
 
 localrules:
+    extract_input,
     score_knn,
     aggregate_accuracy,
     aggregate_quality,
@@ -118,6 +171,53 @@ def get_threads(rule_name):
     return config["threads"][rule_name]
 
 
+def branch_of(seed, variant, layer):
+    """The part of a path between dataset and stage for one layer's maps (see above)."""
+    return f"seed{seed}" if layer == RAW else f"seed{seed}/{variant}"
+
+
+def map_branches():
+    """(dataset, branch, layer) of every configured layer; raw once per seed."""
+    return [
+        (dataset, branch_of(seed, variant, layer), layer)
+        for dataset in DATASETS
+        for seed in SEEDS
+        for layer in LAYERS
+        for variant in (VARIANTS[:1] if layer == RAW else VARIANTS)
+    ]
+
+
+def get_seed(wildcards):
+    """The seed of a job, from its {seed} or {branch} wildcard."""
+    if "seed" in wildcards.keys():
+        return int(wildcards.seed)
+    return int(re.match(r"seed(\d+)", wildcards.branch).group(1))
+
+
+def get_variant(wildcards):
+    """The variant of a job's branch, or "" for the input layer, which all variants share."""
+    parts = wildcards.branch.split("/")
+    return parts[1] if len(parts) == 2 else ""
+
+
+def get_model_settings(wildcards):
+    """The model settings of a job's variant."""
+    return variant_model(wildcards.variant)
+
+
+def get_dataset_file(wildcards):
+    """The prepared dataset a job's seed uses."""
+    return f"results/{wildcards.dataset}/seed{get_seed(wildcards)}/data/dataset.npz"
+
+
+def get_labels(wildcards):
+    """The train and test labels of a job's seed (the same rows as every layer's activations)."""
+    return {
+        f"{split}_labels": f"results/{wildcards.dataset}/seed{get_seed(wildcards)}/activations/{split}_labels.npy"
+        for split in ("train", "test")
+    }
+
+
 def get_dataset_spec(wildcards):
     """The config entry of a dataset."""
     return config["datasets"][wildcards.dataset]
@@ -130,124 +230,132 @@ def get_reducer_params(wildcards):
 
 def get_knn_tables(wildcards):
     """Every per-map kNN table and the layer-space ceilings, for the aggregate."""
-    return expand(
-        "results/{dataset}/knn/{layer}/{reducer}.tsv",
-        dataset=DATASETS,
-        layer=LAYERS,
-        reducer=[*REDUCERS, "highdim"],
-    )
+    return [
+        f"results/{dataset}/{branch}/knn/{layer}/{reducer}.tsv"
+        for dataset, branch, layer in map_branches()
+        for reducer in [*REDUCERS, "highdim"]
+    ]
 
 
 def get_quality_tables(wildcards):
     """Every map's quality table, for the aggregate."""
-    return expand(
-        "results/{dataset}/quality/{layer}/{reducer}.tsv",
-        dataset=DATASETS,
-        layer=LAYERS,
-        reducer=REDUCERS,
-    )
+    return [
+        f"results/{dataset}/{branch}/quality/{layer}/{reducer}.tsv"
+        for dataset, branch, layer in map_branches()
+        for reducer in REDUCERS
+    ]
+
+
+def model_runs():
+    """(dataset, seed, variant) of every trained model."""
+    return [(d, s, v) for d in DATASETS for s in SEEDS for v in VARIANTS]
 
 
 def get_model_targets():
     """Trained models, their reports, and the activations of every layer."""
-    return expand(
-        [
-            "results/{dataset}/model/model.keras",
-            "results/{dataset}/model/summary.txt",
-            "results/{dataset}/model/history.tsv",
-            "results/{dataset}/model/test_metrics.json",
-        ],
-        dataset=DATASETS,
-    ) + expand(
-        "results/{dataset}/activations/{layer}/{split}.npy",
-        dataset=DATASETS,
-        layer=ALL_LAYERS,
-        split=["train", "test"],
-    )
+    targets = []
+    for dataset, seed, variant in model_runs():
+        run = f"results/{dataset}/seed{seed}/{variant}"
+        targets += [
+            f"{run}/model/{name}"
+            for name in (
+                "model.keras",
+                "summary.txt",
+                "history.tsv",
+                "test_metrics.json",
+            )
+        ]
+        targets += [
+            f"{run}/activations/{layer}/{split}.npy"
+            for layer in dense_layers(variant)
+            for split in ("train", "test")
+        ]
+        targets += [
+            f"results/{dataset}/seed{seed}/activations/raw/{split}.npy"
+            for split in ("train", "test")
+        ]
+    return list(dict.fromkeys(targets))
 
 
 def get_figure_targets():
     """Every figure: maps, map grids, training curves, accuracy plots, animations."""
-    return (
-        expand(
-            "results/{dataset}/figures/maps/{layer}/{reducer}.{ext}",
-            dataset=DATASETS,
-            layer=LAYERS,
-            reducer=REDUCERS,
-            ext=["png", "pdf"],
-        )
-        + expand(
-            "results/{dataset}/figures/map_grid_{split}.{ext}",
-            dataset=DATASETS,
-            split=["train", "test"],
-            ext=["png", "pdf"],
-        )
-        + expand(
-            "results/{dataset}/figures/training_curves.{ext}",
-            dataset=DATASETS,
-            ext=["png", "pdf"],
-        )
-        + expand(
-            "results/figures/{name}.{ext}",
-            name=["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"],
-            ext=["png", "pdf"],
-        )
-        + expand(
-            "results/{dataset}/figures/animations/{name}.gif",
-            dataset=DATASETS,
-            name=["class_examples", "ensemble"],
-        )
+    targets = [
+        f"results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.{ext}"
+        for dataset, branch, layer in map_branches()
+        for reducer in REDUCERS
+        for ext in ("png", "pdf")
+    ]
+    for dataset, seed, variant in model_runs():
+        run = f"results/{dataset}/seed{seed}/{variant}/figures"
+        targets += [
+            f"{run}/{name}.{ext}"
+            for name in ("map_grid_train", "map_grid_test", "training_curves")
+            for ext in ("png", "pdf")
+        ]
+        targets += [
+            f"{run}/animations/{name}.gif" for name in ("class_examples", "ensemble")
+        ]
+    targets += expand(
+        "results/figures/{name}.{ext}",
+        name=["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"],
+        ext=["png", "pdf"],
     )
+    return targets
+
+
+# The aggregate tables: per seed (tidy), mean and spread over seeds (summary), the paper pivot.
+TABLES = [
+    "knn_accuracy.tsv",
+    "knn_accuracy_summary.tsv",
+    "knn_accuracy_pivot.md",
+    "knn_accuracy_pivot.tex",
+    "embedding_quality.tsv",
+    "embedding_quality_summary.tsv",
+]
 
 
 def get_paper_sources():
-    """What the paper folder collects: every figure as PDF and the tables."""
-    return {
-        **{
-            f"{d}_map_grid_{s}.pdf": f"results/{d}/figures/map_grid_{s}.pdf"
-            for d in DATASETS
-            for s in ("train", "test")
-        },
-        **{
-            f"{d}_training_curves.pdf": f"results/{d}/figures/training_curves.pdf"
-            for d in DATASETS
-        },
-        "accuracy_by_layer.pdf": "results/figures/accuracy_by_layer.pdf",
-        "accuracy_heatmap.pdf": "results/figures/accuracy_heatmap.pdf",
-        "embedding_quality.pdf": "results/figures/embedding_quality.pdf",
-        "embedding_quality.tsv": "results/tables/embedding_quality.tsv",
-        "knn_accuracy_pivot.tex": "results/tables/knn_accuracy_pivot.tex",
-        "knn_accuracy_pivot.md": "results/tables/knn_accuracy_pivot.md",
-        "knn_accuracy.tsv": "results/tables/knn_accuracy.tsv",
-    }
+    """What the paper folder collects: every figure as PDF (first seed) and the tables."""
+    sources = {}
+    for dataset, variant in ((d, v) for d in DATASETS for v in VARIANTS):
+        prefix = dataset if len(VARIANTS) == 1 else f"{dataset}_{variant}"
+        run = f"results/{dataset}/seed{SEEDS[0]}/{variant}/figures"
+        for name in ("map_grid_train", "map_grid_test", "training_curves"):
+            sources[f"{prefix}_{name}.pdf"] = f"{run}/{name}.pdf"
+    for name in ("accuracy_by_layer", "accuracy_heatmap", "embedding_quality"):
+        sources[f"{name}.pdf"] = f"results/figures/{name}.pdf"
+    for name in TABLES:
+        sources[name] = f"results/tables/{name}"
+    return sources
 
 
 def get_embeddings(wildcards):
-    """Every embedding of one dataset, for its map grids."""
-    return expand(
-        "results/{dataset}/embeddings/{layer}/{reducer}.npz",
-        dataset=wildcards.dataset,
-        layer=LAYERS,
-        reducer=REDUCERS,
-    )
+    """Every embedding of one dataset, seed and variant (raw: the seed's), for its map grids."""
+    return [
+        f"results/{wildcards.dataset}/{branch}/embeddings/{layer}/{reducer}.npz"
+        for layer in LAYERS
+        for branch in [branch_of(wildcards.seed, wildcards.variant, layer)]
+        for reducer in REDUCERS
+    ]
 
 
 def get_dense_activations(wildcards):
     """Test activations of every hidden layer and the output layer, for the animations."""
-    return expand(
-        "results/{dataset}/activations/{layer}/test.npy",
-        dataset=wildcards.dataset,
-        layer=ALL_LAYERS[1:],
-    )
+    return [
+        f"results/{wildcards.dataset}/seed{wildcards.seed}/{wildcards.variant}/activations/{layer}/test.npy"
+        for layer in dense_layers(wildcards.variant)
+    ]
+
+
+def get_dense_layer_names(wildcards):
+    """Names of a variant's hidden layers and output layer."""
+    return dense_layers(wildcards.variant)
 
 
 def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
         *get_model_targets(),
-        "results/tables/knn_accuracy.tsv",
-        "results/tables/knn_accuracy_pivot.md",
-        "results/tables/knn_accuracy_pivot.tex",
-        "results/tables/embedding_quality.tsv",
+        *(f"results/tables/{name}" for name in TABLES),
         *get_figure_targets(),
     ]

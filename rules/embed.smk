@@ -1,22 +1,21 @@
 rule embed_layer:
     input:
         package("reducers.py"),
-        train="results/{dataset}/activations/{layer}/train.npy",
-        test="results/{dataset}/activations/{layer}/test.npy",
-        train_labels="results/{dataset}/activations/train_labels.npy",
-        test_labels="results/{dataset}/activations/test_labels.npy",
+        unpack(get_labels),
+        train="results/{dataset}/{branch}/activations/{layer}/train.npy",
+        test="results/{dataset}/{branch}/activations/{layer}/test.npy",
     output:
-        "results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        "results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
     log:
-        "results/logs/embed_layer/{dataset}/{layer}/{reducer}.log",
+        "results/logs/embed_layer/{dataset}/{branch}/{layer}/{reducer}.log",
     benchmark:
-        "results/benchmarks/embed_layer/{dataset}/{layer}/{reducer}.tsv"
+        "results/benchmarks/embed_layer/{dataset}/{branch}/{layer}/{reducer}.tsv"
     conda:
         "../envs/reduce.yaml"
     threads: get_threads("embed_layer")
     params:
         reducer_params=get_reducer_params,
-        seed=config["seed"],
+        seed=get_seed,
     script:
         "../scripts/embed_layer.py"
 
@@ -24,16 +23,18 @@ rule embed_layer:
 rule score_knn:
     input:
         package("knn.py", "tables.py"),
-        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
     output:
-        "results/{dataset}/knn/{layer}/{reducer}.tsv",
+        "results/{dataset}/{branch}/knn/{layer}/{reducer}.tsv",
     log:
-        "results/logs/score_knn/{dataset}/{layer}/{reducer}.log",
+        "results/logs/score_knn/{dataset}/{branch}/{layer}/{reducer}.log",
     conda:
         "../envs/reduce.yaml"
     threads: 1
     params:
         k=config["knn"]["k"],
+        seed=get_seed,
+        variant=get_variant,
     script:
         "../scripts/score_knn.py"
 
@@ -41,21 +42,22 @@ rule score_knn:
 rule score_knn_highdim:
     input:
         package("knn.py", "tables.py"),
-        train="results/{dataset}/activations/{layer}/train.npy",
-        test="results/{dataset}/activations/{layer}/test.npy",
-        train_labels="results/{dataset}/activations/train_labels.npy",
-        test_labels="results/{dataset}/activations/test_labels.npy",
+        unpack(get_labels),
+        train="results/{dataset}/{branch}/activations/{layer}/train.npy",
+        test="results/{dataset}/{branch}/activations/{layer}/test.npy",
     output:
-        "results/{dataset}/knn/{layer}/highdim.tsv",
+        "results/{dataset}/{branch}/knn/{layer}/highdim.tsv",
     log:
-        "results/logs/score_knn_highdim/{dataset}/{layer}.log",
+        "results/logs/score_knn_highdim/{dataset}/{branch}/{layer}.log",
     benchmark:
-        "results/benchmarks/score_knn_highdim/{dataset}/{layer}.tsv"
+        "results/benchmarks/score_knn_highdim/{dataset}/{branch}/{layer}.tsv"
     conda:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     params:
         k=config["knn"]["k"],
+        seed=get_seed,
+        variant=get_variant,
     script:
         "../scripts/score_knn_highdim.py"
 
@@ -66,6 +68,7 @@ rule aggregate_accuracy:
         tables=get_knn_tables,
     output:
         tidy="results/tables/knn_accuracy.tsv",
+        summary="results/tables/knn_accuracy_summary.tsv",
         markdown="results/tables/knn_accuracy_pivot.md",
         latex="results/tables/knn_accuracy_pivot.tex",
     log:
@@ -74,6 +77,7 @@ rule aggregate_accuracy:
         "../envs/reduce.yaml"
     params:
         datasets=DATASETS,
+        variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
     script:
@@ -83,17 +87,17 @@ rule aggregate_accuracy:
 rule score_quality:
     input:
         package("quality.py", "tables.py"),
-        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
+        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
         points=expand(
-            "results/{{dataset}}/activations/{{layer}}/{split}.npy",
+            "results/{{dataset}}/{{branch}}/activations/{{layer}}/{split}.npy",
             split=config["quality"]["points"],
         ),
     output:
-        "results/{dataset}/quality/{layer}/{reducer}.tsv",
+        "results/{dataset}/{branch}/quality/{layer}/{reducer}.tsv",
     log:
-        "results/logs/score_quality/{dataset}/{layer}/{reducer}.log",
+        "results/logs/score_quality/{dataset}/{branch}/{layer}/{reducer}.log",
     benchmark:
-        "results/benchmarks/score_quality/{dataset}/{layer}/{reducer}.tsv"
+        "results/benchmarks/score_quality/{dataset}/{branch}/{layer}/{reducer}.tsv"
     group:
         "quality"
     conda:
@@ -101,18 +105,20 @@ rule score_quality:
     threads: get_threads("score_knn")
     params:
         quality=config["quality"],
-        seed=config["seed"],
+        seed=get_seed,
+        variant=get_variant,
     script:
         "../scripts/score_quality.py"
 
 
 rule aggregate_quality:
     input:
-        package("tables.py"),
+        package("tables.py", "quality.py"),
         tables=get_quality_tables,
     output:
-        report(
-            "results/tables/embedding_quality.tsv",
+        tidy="results/tables/embedding_quality.tsv",
+        summary=report(
+            "results/tables/embedding_quality_summary.tsv",
             caption="../report/quality_table.rst",
             category="quality",
             labels={"table": "embedding quality"},
@@ -123,6 +129,7 @@ rule aggregate_quality:
         "../envs/reduce.yaml"
     params:
         datasets=DATASETS,
+        variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
     script:

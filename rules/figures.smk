@@ -1,19 +1,19 @@
 rule plot_map:
     input:
         package("plots.py"),
-        embedding="results/{dataset}/embeddings/{layer}/{reducer}.npz",
-        data="results/{dataset}/data/dataset.npz",
+        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
+        data=get_dataset_file,
     output:
         png=report(
-            "results/{dataset}/figures/maps/{layer}/{reducer}.png",
+            "results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.png",
             caption="../report/map.rst",
             category="{dataset}",
             subcategory="maps",
-            labels={"layer": "{layer}", "reducer": "{reducer}"},
+            labels={"run": "{branch}", "layer": "{layer}", "reducer": "{reducer}"},
         ),
-        pdf="results/{dataset}/figures/maps/{layer}/{reducer}.pdf",
+        pdf="results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.pdf",
     log:
-        "results/logs/plot_map/{dataset}/{layer}/{reducer}.log",
+        "results/logs/plot_map/{dataset}/{branch}/{layer}/{reducer}.log",
     conda:
         "../envs/plot.yaml"
     script:
@@ -24,18 +24,22 @@ rule plot_map_grid:
     input:
         package("plots.py"),
         embeddings=get_embeddings,
-        data="results/{dataset}/data/dataset.npz",
+        data="results/{dataset}/seed{seed}/data/dataset.npz",
     output:
         png=report(
-            "results/{dataset}/figures/map_grid_{split}.png",
+            "results/{dataset}/seed{seed}/{variant}/figures/map_grid_{split}.png",
             caption="../report/map_grid.rst",
             category="{dataset}",
             subcategory="overview",
-            labels={"figure": "map grid", "points": "{split}"},
+            labels={
+                "figure": "map grid",
+                "run": "seed{seed}/{variant}",
+                "points": "{split}",
+            },
         ),
-        pdf="results/{dataset}/figures/map_grid_{split}.pdf",
+        pdf="results/{dataset}/seed{seed}/{variant}/figures/map_grid_{split}.pdf",
     log:
-        "results/logs/plot_map_grid/{dataset}/{split}.log",
+        "results/logs/plot_map_grid/{dataset}/seed{seed}/{variant}/{split}.log",
     conda:
         "../envs/plot.yaml"
     params:
@@ -48,18 +52,22 @@ rule plot_map_grid:
 rule plot_training_curves:
     input:
         package("plots.py"),
-        history="results/{dataset}/model/history.tsv",
+        history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
     output:
         png=report(
-            "results/{dataset}/figures/training_curves.png",
+            "results/{dataset}/seed{seed}/{variant}/figures/training_curves.png",
             caption="../report/training_curves.rst",
             category="{dataset}",
             subcategory="overview",
-            labels={"figure": "training curves", "points": "-"},
+            labels={
+                "figure": "training curves",
+                "run": "seed{seed}/{variant}",
+                "points": "-",
+            },
         ),
-        pdf="results/{dataset}/figures/training_curves.pdf",
+        pdf="results/{dataset}/seed{seed}/{variant}/figures/training_curves.pdf",
     log:
-        "results/logs/plot_training_curves/{dataset}.log",
+        "results/logs/plot_training_curves/{dataset}/seed{seed}/{variant}.log",
     conda:
         "../envs/plot.yaml"
     script:
@@ -92,6 +100,7 @@ rule plot_accuracy:
     params:
         k=config["figures"]["k"],
         datasets=DATASETS,
+        variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
     script:
@@ -100,7 +109,7 @@ rule plot_accuracy:
 
 rule plot_quality:
     input:
-        package("plots.py"),
+        package("plots.py", "quality.py"),
         table="results/tables/embedding_quality.tsv",
     output:
         png=report(
@@ -115,6 +124,7 @@ rule plot_quality:
     conda:
         "../envs/plot.yaml"
     params:
+        variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
     script:
@@ -124,32 +134,32 @@ rule plot_quality:
 rule animate_activations:
     input:
         package("plots.py"),
-        data="results/{dataset}/data/dataset.npz",
+        data="results/{dataset}/seed{seed}/data/dataset.npz",
         activations=get_dense_activations,
     output:
         examples=report(
-            "results/{dataset}/figures/animations/class_examples.gif",
+            "results/{dataset}/seed{seed}/{variant}/figures/animations/class_examples.gif",
             caption="../report/class_examples.rst",
             category="{dataset}",
             subcategory="animations",
-            labels={"animation": "examples"},
+            labels={"animation": "examples", "run": "seed{seed}/{variant}"},
         ),
         ensemble=report(
-            "results/{dataset}/figures/animations/ensemble.gif",
+            "results/{dataset}/seed{seed}/{variant}/figures/animations/ensemble.gif",
             caption="../report/ensemble.rst",
             category="{dataset}",
             subcategory="animations",
-            labels={"animation": "ensemble"},
+            labels={"animation": "ensemble", "run": "seed{seed}/{variant}"},
         ),
     log:
-        "results/logs/animate_activations/{dataset}.log",
+        "results/logs/animate_activations/{dataset}/seed{seed}/{variant}.log",
     benchmark:
-        "results/benchmarks/animate_activations/{dataset}.tsv"
+        "results/benchmarks/animate_activations/{dataset}/seed{seed}/{variant}.tsv"
     conda:
         "../envs/plot.yaml"
     threads: 1
     params:
-        layers=ALL_LAYERS[1:],
+        layers=get_dense_layer_names,
         animation=config["figures"]["animation"],
     script:
         "../scripts/animate_activations.py"

@@ -1,22 +1,22 @@
 rule train_model:
     input:
         package("model.py", "layers.py", "datasets.py"),
-        data="results/{dataset}/data/dataset.npz",
+        data="results/{dataset}/seed{seed}/data/dataset.npz",
     output:
-        model="results/{dataset}/model/model.keras",
-        summary="results/{dataset}/model/summary.txt",
-        history="results/{dataset}/model/history.tsv",
-        metrics="results/{dataset}/model/test_metrics.json",
+        model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
+        summary="results/{dataset}/seed{seed}/{variant}/model/summary.txt",
+        history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
+        metrics="results/{dataset}/seed{seed}/{variant}/model/test_metrics.json",
     log:
-        "results/logs/train_model/{dataset}.log",
+        "results/logs/train_model/{dataset}/seed{seed}/{variant}.log",
     benchmark:
-        "results/benchmarks/train_model/{dataset}.tsv"
+        "results/benchmarks/train_model/{dataset}/seed{seed}/{variant}.tsv"
     conda:
         "../envs/model.yaml"
     threads: get_threads("train_model")
     params:
-        model=config["model"],
-        seed=config["seed"],
+        model=get_model_settings,
+        seed=get_seed,
     script:
         "../scripts/train_model.py"
 
@@ -24,27 +24,21 @@ rule train_model:
 rule extract_activations:
     input:
         package("model.py", "layers.py", "datasets.py"),
-        data="results/{dataset}/data/dataset.npz",
-        model="results/{dataset}/model/model.keras",
+        data="results/{dataset}/seed{seed}/data/dataset.npz",
+        model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
     output:
-        expand(
-            "results/{{dataset}}/activations/{layer}/{split}.npy",
-            layer=ALL_LAYERS,
-            split=["train", "test"],
-        ),
-        labels=expand(
-            "results/{{dataset}}/activations/{split}_labels.npy",
-            split=["train", "test"],
-        ),
+        train="results/{dataset}/seed{seed}/{variant}/activations/{layer}/train.npy",
+        test="results/{dataset}/seed{seed}/{variant}/activations/{layer}/test.npy",
     log:
-        "results/logs/extract_activations/{dataset}.log",
+        "results/logs/extract_activations/{dataset}/seed{seed}/{variant}/{layer}.log",
     benchmark:
-        "results/benchmarks/extract_activations/{dataset}.tsv"
+        "results/benchmarks/extract_activations/{dataset}/seed{seed}/{variant}/{layer}.tsv"
+    wildcard_constraints:
+        layer="hidden[0-9]+|output",  # the input layer comes from extract_input
     conda:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
-        layers=ALL_LAYERS,
-        seed=config["seed"],
+        seed=get_seed,
     script:
         "../scripts/extract_activations.py"

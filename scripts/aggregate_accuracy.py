@@ -1,4 +1,4 @@
-"""Rule aggregate_accuracy: one tidy kNN accuracy table, and its pivot in Markdown and LaTeX."""
+"""Rule aggregate_accuracy: the tidy kNN accuracy table, its mean over seeds, and the paper pivot."""
 
 from hidden_embed import runtime
 
@@ -9,9 +9,12 @@ import pandas as pd  # noqa: E402
 from hidden_embed import tables  # noqa: E402
 
 p, out = snakemake.params, snakemake.output  # noqa: F821
-tidy = tables.combine([pd.read_csv(f, sep="\t") for f in snakemake.input.tables], p.datasets, p.layers, p.reducers)  # noqa: F821
-wide = tables.pivot(tidy)
+parts = [pd.read_csv(f, sep="\t", keep_default_na=False, na_values=[""]) for f in snakemake.input.tables]  # noqa: F821
+tidy = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers)
+summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy", "fit_seconds", "place_seconds"])
+wide, std = tables.pivot(summary), tables.spread(summary)
 log.info("\n%s", wide)
 runtime.save_text(out.tidy, tidy.to_csv(sep="\t", index=False, float_format="%.6g"))
-runtime.save_text(out.markdown, tables.to_markdown(wide))
-runtime.save_text(out.latex, tables.to_latex(wide))
+runtime.save_text(out.summary, summary.to_csv(sep="\t", index=False, float_format="%.6g"))
+runtime.save_text(out.markdown, tables.to_markdown(wide, std))
+runtime.save_text(out.latex, tables.to_latex(wide, std))

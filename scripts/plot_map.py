@@ -13,6 +13,6 @@ names = datasets.read_class_names(snakemake.input.data)  # noqa: F821
 with np.load(snakemake.input.embedding, allow_pickle=False) as e:  # noqa: F821
     fig = plots.map_figure(
         e["train"], e["y_train"], e["test"], e["y_test"], names,
-        f"{wc.dataset}, {wc.layer}, {plots.REDUCER_LABELS[wc.reducer]} (test placement: {e['placement']})",
+        f"{wc.dataset} ({wc.branch}), {wc.layer}, {plots.REDUCER_LABELS[wc.reducer]} (test placement: {e['placement']})",
     )
 plots.save(fig, [out.png, out.pdf])

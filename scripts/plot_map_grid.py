@@ -17,5 +17,6 @@ for path in snakemake.input.embeddings:  # noqa: F821
     with np.load(path, allow_pickle=False) as e:
         coords[(layer, reducer)] = (e[wc.split], e[f"y_{wc.split}"])
 names = datasets.read_class_names(snakemake.input.data)  # noqa: F821
-title = f"{wc.dataset}: {'training' if wc.split == 'train' else 'test'} points in 2-D, by layer (rows) and reducer (columns)"
+points = "training" if wc.split == "train" else "test"
+title = f"{wc.dataset}, {wc.variant}, seed {wc.seed}: {points} points in 2-D; rows are layers, columns reducers"
 plots.save(plots.map_grid(coords, p.layers, p.reducers, names, title), [out.png, out.pdf])

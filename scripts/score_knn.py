@@ -14,6 +14,8 @@ with np.load(snakemake.input.embedding, allow_pickle=False) as emb:  # noqa: F82
     rows = tables.accuracy_rows(
         acc,
         dataset=wc.dataset,
+        variant=snakemake.params.variant,  # noqa: F821
+        seed=snakemake.params.seed,  # noqa: F821
         layer=wc.layer,
         reducer=wc.reducer,
         placement=str(emb["placement"]),

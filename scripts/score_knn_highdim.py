@@ -14,6 +14,8 @@ acc = knn.knn_accuracies(np.load(inp.train), y_train, np.load(inp.test), y_test,
 rows = tables.accuracy_rows(
     acc,
     dataset=wc.dataset,
+    variant=snakemake.params.variant,  # noqa: F821
+    seed=snakemake.params.seed,  # noqa: F821
     layer=wc.layer,
     reducer=tables.HIGHDIM,
     placement="none",

@@ -19,6 +19,8 @@ sub = quality.subsample_rows(len(X), q["max_points"], seed)
 log.info("%d %s points, trustworthiness/continuity on %d, k=%d", len(X), q["points"], len(sub), k)
 row = {
     "dataset": wc.dataset,
+    "variant": snakemake.params.variant,  # noqa: F821
+    "seed": seed,
     "layer": wc.layer,
     "reducer": wc.reducer,
     "points": q["points"],

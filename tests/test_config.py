@@ -28,6 +28,13 @@ BAD = {
     "npz without path": ("datasets: {mine: {source: npz}}\n", r"'path' is a required property"),
     "npz path missing": ("datasets: {mine: {source: npz, path: nowhere.npz}}\n", r"datasets.mine.path: nowhere.npz does not exist"),
     "path on an official dataset": ("datasets: {m: {source: mnist, path: x.npz}}\n", r"datasets.m.path applies only to source npz"),
+    "old single seed": ("seed: 3\n", r"the key seed was replaced by seeds, a list of replicates; write seeds: \[3\]"),
+    "seeds not a list": ("seeds: 3\n", r"3 is not of type 'array'"),
+    "repeated seed": ("seeds: [1, 1]\n", r"\[1, 1\] has non-unique elements"),
+    "variant with an unknown key": ("variants: {nd: {dropot: 0}}\n", r"variants.nd sets \['dropot'\], which are not keys of model"),
+    "variant with a bad value": ("variants: {nd: {dropout: 1.5}}\n", r"variants.nd: 1.5 is greater than or equal to the maximum of 1"),
+    "variant named like a stage": ("variants: {knn: {}}\n", r"'knn' should not be valid"),
+    "variant lacking a layer": ("variants: {small: {hidden_units: [32]}}\n", r"layers \['hidden2'\] do not exist in a model with 1 hidden layers \(model.hidden_units, variant small\)"),
 }
 
 
@@ -58,8 +65,9 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
     counts = job_counts(result.stdout)
     assert counts == {
         "prepare_dataset": 2,
+        "extract_input": 2,
         "train_model": 2,
-        "extract_activations": 2,
+        "extract_activations": 2 * 3,  # hidden1, hidden2, output
         "embed_layer": 2 * 3 * 5,
         "score_knn": 2 * 3 * 5,
         "score_knn_highdim": 2 * 3,
@@ -74,8 +82,40 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "animate_activations": 2,
         "all": 1,
     }
-    for path in ("results/mnist/embeddings/hidden2/umap.npz", "results/fashion-mnist/knn/raw/trimap.tsv"):
+    for path in (
+        "results/mnist/seed0/reference/embeddings/hidden2/umap.npz",
+        "results/fashion-mnist/seed0/knn/raw/trimap.tsv",
+        "results/fashion-mnist/seed0/reference/figures/map_grid_test.pdf",
+    ):
         assert path in result.stdout
+
+
+MORE = """
+seeds: [0, 1, 2]
+variants:
+  reference: {}
+  no_dropout: {dropout: 0.0}
+"""
+
+
+def test_seeds_and_variants_expand_every_stage_but_share_the_input_layer(tmp_path):
+    (tmp_path / "more.yaml").write_text(MORE)
+    result = snakemake(
+        tmp_path, "--configfile", str(REPO / "config" / "config.yaml"), "more.yaml", "-n", "--cores", "8"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = job_counts(result.stdout)
+    runs = 2 * 3 * 2  # datasets x seeds x variants
+    maps = 2 * 3 * (1 + 2 * 2)  # raw once per seed, hidden1 and hidden2 per variant
+    assert counts["prepare_dataset"] == counts["extract_input"] == 2 * 3
+    assert counts["train_model"] == runs and counts["extract_activations"] == runs * 3
+    assert counts["embed_layer"] == counts["score_knn"] == counts["score_quality"] == maps * 5
+    assert counts["score_knn_highdim"] == maps
+    assert counts["plot_map_grid"] == runs * 2 and counts["animate_activations"] == runs
+    assert counts["aggregate_accuracy"] == counts["plot_accuracy"] == 1
+    assert "results/mnist/seed2/no_dropout/model/model.keras" in result.stdout
+    assert "results/mnist/seed2/embeddings/raw/tsne.npz" in result.stdout
+    assert "no_dropout/embeddings/raw" not in result.stdout
 
 
 def test_lint_is_clean():
@@ -115,3 +155,10 @@ def test_every_rule_has_log_and_conda():
     for body in re.split(r"^rule ", text, flags=re.M)[1:]:
         name = body.split(":")[0]
         assert "    log:" in body and "    conda:" in body, f"rule {name} lacks log: or conda:"
+
+
+def test_seeds_from_the_command_line(tmp_path):
+    (tmp_path / "config.yaml").write_text(BASE)
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--config", "seeds=[0,1]", "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert job_counts(result.stdout)["prepare_dataset"] == 2

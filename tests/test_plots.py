@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import ErrorbarContainer
 from PIL import Image
 
-from hidden_embed import plots, tables
+from hidden_embed import plots, quality, tables
 
 NAMES = ["T-shirt/top", "Trouser", "Pullover"]
 
@@ -62,18 +63,54 @@ def test_training_curves(tmp_path):
     assert 1300 < w < 1500 and 400 < h < 560
 
 
-def test_accuracy_plots(tmp_path):
+LAYERS = ["raw", "hidden1", "hidden2"]
+
+
+def accuracy_table(seeds, variants):
+    """A tidy table as aggregate_accuracy writes it; raw rows shared by the variants."""
     parts = [
-        tables.accuracy_rows({5: 0.5 + 0.1 * i}, dataset=d, layer=layer, reducer=r, placement="transform", n_train=9, n_test=3)
+        tables.accuracy_rows(
+            {5: 0.5 + 0.1 * i + 0.01 * seed}, dataset=d, variant="" if layer == "raw" else v, seed=seed,
+            layer=layer, reducer=r, placement="transform", n_train=9, n_test=3,
+        )
         for d in ("mnist", "fashion-mnist")
-        for i, layer in enumerate(("raw", "hidden1", "hidden2"))
+        for seed in seeds
+        for i, layer in enumerate(LAYERS)
+        for v in (variants[:1] if layer == "raw" else variants)
         for r in ("pca", "umap", tables.HIGHDIM)
     ]
-    tidy = tables.combine(parts, ["mnist", "fashion-mnist"], ["raw", "hidden1", "hidden2"], ["pca", "umap"])
-    w, h = saved(plots.accuracy_by_layer(tidy, 5, ["raw", "hidden1", "hidden2"], ["pca", "umap"]), tmp_path, "by_layer")
+    return tables.combine(parts, ["mnist", "fashion-mnist"], variants, LAYERS, ["pca", "umap"])
+
+
+def error_bars(fig) -> int:  # noqa: ANN001
+    """How many lines of a figure carry error bars."""
+    return sum(isinstance(c, ErrorbarContainer) for ax in fig.axes for c in ax.containers)
+
+
+def test_accuracy_plots_one_seed_one_variant(tmp_path):
+    tidy = accuracy_table([0], ["reference"])
+    fig = plots.accuracy_by_layer(tidy, 5, ["reference"], LAYERS, ["pca", "umap"])
+    assert len(fig.axes) == 2 and error_bars(fig) == 0
+    assert [ax.get_title() for ax in fig.axes] == ["mnist", "fashion-mnist"]
+    w, h = saved(fig, tmp_path, "by_layer")
     assert 1100 < w < 1500 and 450 < h < 650
-    w, h = saved(plots.accuracy_heatmap(tables.pivot(tidy)), tmp_path, "heatmap")
+    wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
+    w, h = saved(plots.accuracy_heatmap(wide), tmp_path, "heatmap")
     assert w > 300 and h > 300
+
+
+def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
+    tidy = accuracy_table([0, 1, 2], ["reference", "no_dropout"])
+    fig = plots.accuracy_by_layer(tidy, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
+    assert len(fig.axes) == 4 and error_bars(fig) == 4 * 3  # pca, umap, highdim in each panel
+    assert fig.axes[2].get_title() == "mnist, no_dropout"
+    bar = next(c for c in fig.axes[0].containers if isinstance(c, ErrorbarContainer))
+    mean = bar.lines[0].get_ydata()
+    assert np.allclose(mean, [0.51, 0.61, 0.71])  # seeds add 0, .01, .02: mean +.01, sd .01
+    saved(fig, tmp_path, "by_layer_seeds")
+    wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
+    assert wide.index.names == ["dataset", "variant", "layer"] and len(wide) == 2 * 2 * 3
+    saved(plots.accuracy_heatmap(wide), tmp_path, "heatmap_seeds")
 
 
 @pytest.mark.parametrize("n,shape", [(256, (16, 16)), (64, (8, 8)), (10, (2, 5)), (97, (10, 10)), (128, (8, 16))])
@@ -98,12 +135,17 @@ def test_animations(tmp_path, image):
     assert len({f.shape for f in frames + ens}) == 1, "all frames share one size"
 
 
-def test_quality_figure(tmp_path):
+@pytest.mark.parametrize("seeds,variants,bars", [([0], ["reference"], 0), ([0, 1], ["reference", "no_dropout"], 2 * 2 * 5 * 2)])
+def test_quality_figure(tmp_path, seeds, variants, bars):
     rows = [
-        {"dataset": d, "layer": layer, "reducer": r, **{m: 0.5 + 0.1 * i for m in plots.QUALITY_METRICS}}
+        {"dataset": d, "variant": v, "seed": seed, "layer": layer, "reducer": r, **{m: 0.5 + 0.1 * i + 0.01 * seed for m in quality.METRICS}}
         for d in ("mnist", "fashion-mnist")
+        for v in variants
+        for seed in seeds
         for i, layer in enumerate(("raw", "hidden1"))
         for r in ("pca", "umap")
     ]
-    w, h = saved(plots.quality_by_layer(pd.DataFrame(rows), ["raw", "hidden1"], ["pca", "umap"]), tmp_path, "quality")
-    assert 1300 < w < 1500 and 500 < h < 900
+    fig = plots.quality_by_layer(pd.DataFrame(rows), variants, ["raw", "hidden1"], ["pca", "umap"])
+    assert len(fig.axes) == 2 * len(variants) * 5 and error_bars(fig) == bars
+    w, h = saved(fig, tmp_path, "quality")
+    assert 1300 < w < 1500 and 500 < h < 900 + 600 * (len(variants) - 1)

@@ -1,15 +1,18 @@
-"""The tidy table and its pivot."""
+"""The tidy table, the input layer's rows shared by every variant, mean and spread over seeds, the pivot."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from hidden_embed import tables
 
 
-def rows(dataset, layer, reducer, accs):
+def rows(dataset, layer, reducer, accs, *, variant="reference", seed=0):
     return tables.accuracy_rows(
-        accs, dataset=dataset, layer=layer, reducer=reducer, placement="transform", n_train=10, n_test=5
+        accs, dataset=dataset, variant="" if layer == "raw" else variant, seed=seed, layer=layer,
+        reducer=reducer, placement="transform", n_train=10, n_test=5,
     )
 
 
@@ -20,22 +23,56 @@ def test_combine_orders_as_config_and_pivot_is_complete():
         for layer in ("hidden1", "raw")
         for r in ("umap", "pca", tables.HIGHDIM)
     ]
-    tidy = tables.combine(parts, ["a", "b"], ["raw", "hidden1"], ["pca", "umap"])
+    tidy = tables.combine(parts, ["a", "b"], ["reference"], ["raw", "hidden1"], ["pca", "umap"])
     assert list(tidy.columns) == tables.COLUMNS and len(tidy) == 2 * 2 * 3 * 2
-    assert tidy[["dataset", "layer", "reducer", "k"]].iloc[0].tolist() == ["a", "raw", "pca", 3]
-    wide = tables.pivot(tidy)
+    assert tidy[["dataset", "variant", "layer", "reducer", "k"]].iloc[0].tolist() == ["a", "reference", "raw", "pca", 3]
+    summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"])
+    assert "accuracy_std" not in summary and "n_seeds" not in summary, "one seed: no spread columns"
+    wide = tables.pivot(summary)
+    assert tables.spread(summary) is None
     assert wide.shape == (4, 6) and not wide.isna().any().any()
     assert list(wide.index) == [("a", "raw"), ("a", "hidden1"), ("b", "raw"), ("b", "hidden1")]
     assert list(wide.columns.get_level_values(0).unique()) == ["pca", "umap", "highdim"]
     md = tables.to_markdown(wide)
     header = [cell.strip() for cell in md.splitlines()[0].strip("|").split("|")]
     assert header[:4] == ["dataset", "layer", "pca k=3", "pca k=5"] and header[-1] == "highdim k=5"
+    assert "±" not in md and "0.600" in md
     tex = tables.to_latex(wide)
-    assert "\\begin{tabular}" in tex and "highdim" in tex and "0.600" in tex
+    assert "\\begin{tabular}" in tex and "highdim" in tex and "0.600" in tex and "pm" not in tex
+
+
+def test_input_layer_rows_are_shared_by_every_variant():
+    parts = [rows("a", "raw", "pca", {5: 0.4})] + [
+        rows("a", "hidden1", "pca", {5: acc}, variant=v) for v, acc in (("reference", 0.8), ("no_dropout", 0.7))
+    ]
+    tidy = tables.combine(parts, ["a"], ["reference", "no_dropout"], ["raw", "hidden1"], ["pca"])
+    assert tidy[["variant", "layer", "accuracy"]].values.tolist() == [
+        ["reference", "raw", 0.4], ["reference", "hidden1", 0.8], ["no_dropout", "raw", 0.4], ["no_dropout", "hidden1", 0.7],
+    ]
+    wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
+    assert list(wide.index) == [("a", "reference", "raw"), ("a", "reference", "hidden1"), ("a", "no_dropout", "raw"), ("a", "no_dropout", "hidden1")]
+    tex = tables.to_latex(wide)
+    assert "no\\_dropout" in tex and "no_dropout" not in tex, "names are escaped for LaTeX"
+
+
+def test_mean_and_standard_deviation_over_seeds():
+    accs = {0: 0.90, 1: 0.92, 2: 0.97}
+    parts = [rows("a", "hidden1", "umap", {5: acc}, seed=seed) for seed, acc in accs.items()]
+    tidy = tables.combine(parts, ["a"], ["reference"], ["hidden1"], ["umap"])
+    assert tidy["seed"].tolist() == [0, 1, 2]
+    summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"])
+    assert len(summary) == 1 and summary.loc[0, "n_seeds"] == 3
+    assert summary.loc[0, "accuracy"] == pytest.approx(0.93)
+    assert summary.loc[0, "accuracy_std"] == pytest.approx(np.std(list(accs.values()), ddof=1))  # 0.0361
+    wide, std = tables.pivot(summary), tables.spread(summary)
+    assert "0.930 ± 0.036" in tables.to_markdown(wide, std)
+    tex = tables.to_latex(wide, std)
+    assert "0.930 $\\pm$ 0.036" in tex and "standard deviation over seeds" in tex
 
 
 def test_written_table_reads_back(tmp_path):
-    tidy = tables.combine([rows("a", "raw", "pca", {3: 0.25})], ["a"], ["raw"], ["pca"])
+    tidy = tables.combine([rows("a", "raw", "pca", {3: 0.25})], ["a"], ["reference"], ["raw"], ["pca"])
     tidy.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
     back = pd.read_csv(tmp_path / "t.tsv", sep="\t")
     assert back.loc[0, "accuracy"] == 0.25 and back.loc[0, "placement"] == "transform"
+    assert back.loc[0, "variant"] == "reference" and back.loc[0, "seed"] == 0

@@ -41,7 +41,7 @@ def run(tmp_path_factory):
 
 
 def test_dataset_files(run):
-    with np.load(run / "results/mnist/data/dataset.npz") as d:
+    with np.load(run / "results/mnist/seed0/data/dataset.npz") as d:
         assert d["X_train"].shape == (2000, 784) and d["X_test"].shape == (500, 784)
         assert d["X_train"].dtype == np.float32 and d["y_train"].dtype == np.int64
         assert list(d["image_shape"]) == [28, 28]
@@ -49,15 +49,15 @@ def test_dataset_files(run):
 
 
 def test_model_outputs_and_accuracy_floor(run):
-    metrics = json.loads((run / "results/mnist/model/test_metrics.json").read_text())
+    metrics = json.loads((run / "results/mnist/seed0/reference/model/test_metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.85
     assert metrics["n_fit"] + metrics["n_validation"] == 2000 and metrics["n_test"] == 500
-    history = pd.read_csv(run / "results/mnist/model/history.tsv", sep="\t")
+    history = pd.read_csv(run / "results/mnist/seed0/reference/model/history.tsv", sep="\t")
     assert list(history.columns) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
     assert len(history) == 20
-    assert "hidden1" in (run / "results/mnist/model/summary.txt").read_text()
+    assert "hidden1" in (run / "results/mnist/seed0/reference/model/summary.txt").read_text()
     keras = pytest.importorskip("keras")
-    assert keras.models.load_model(run / "results/mnist/model/model.keras").output_shape == (None, 10)
+    assert keras.models.load_model(run / "results/mnist/seed0/reference/model/model.keras").output_shape == (None, 10)
 
 
 @pytest.mark.parametrize("dataset,n_train,n_test,width", [("mnist", 2000, 500, 784), ("digits", 1347, 450, 64)])
@@ -65,16 +65,18 @@ def test_activation_files(run, dataset, n_train, n_test, width):
     widths = {"raw": width, "hidden1": 256, "hidden2": 64, "output": 10}
     for layer, units in widths.items():
         for split, n in (("train", n_train), ("test", n_test)):
-            a = np.load(run / f"results/{dataset}/activations/{layer}/{split}.npy")
+            branch = "seed0" if layer == "raw" else "seed0/reference"
+            a = np.load(run / f"results/{dataset}/{branch}/activations/{layer}/{split}.npy")
             assert a.shape == (n, units) and a.dtype == np.float32 and np.isfinite(a).all()
-    labels = np.load(run / f"results/{dataset}/activations/test_labels.npy")
+    labels = np.load(run / f"results/{dataset}/seed0/activations/test_labels.npy")
     assert labels.shape == (n_test,)
 
 
 def test_embedding_files(run):
     for layer in LAYERS:
         for reducer in REDUCERS:
-            with np.load(run / f"results/mnist/embeddings/{layer}/{reducer}.npz") as e:
+            branch = "seed0" if layer == "raw" else "seed0/reference"
+            with np.load(run / f"results/mnist/{branch}/embeddings/{layer}/{reducer}.npz") as e:
                 assert e["train"].shape == (2000, 2) and e["test"].shape == (500, 2)
                 assert str(e["placement"]) == ("knn-mean" if reducer == "trimap" else "transform")
                 assert float(e["fit_seconds"]) > 0
@@ -90,6 +92,9 @@ def test_accuracy_table_is_complete(run):
     assert umap["hidden2"] > 0.8 and umap["raw"] > 0.7
     md = (run / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
     assert len(md) == 2 + 2 * 3  # header, rule, one row per dataset x layer
+    assert "±" not in "".join(md) and "variant" not in md[0], "one seed, one variant: a plain table"
+    summary = pd.read_csv(run / "results/tables/knn_accuracy_summary.tsv", sep="\t")
+    assert len(summary) == len(tidy) and not any(c.endswith("_std") or c == "n_seeds" for c in summary.columns)
     assert "\\begin{tabular}" in (run / "results/tables/knn_accuracy_pivot.tex").read_text()
 
 
@@ -144,15 +149,16 @@ def test_changed_figure_option_reruns_only_figures(run):
 def test_figures_are_valid_images(run):
     from PIL import Image
 
-    for png in ["results/mnist/figures/map_grid_test.png", "results/mnist/figures/maps/hidden2/umap.png",
-                "results/digits/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
+    for png in ["results/mnist/seed0/reference/figures/map_grid_test.png",
+                "results/mnist/seed0/reference/figures/maps/hidden2/umap.png",
+                "results/digits/seed0/reference/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
                 "results/figures/accuracy_heatmap.png"]:
         with Image.open(run / png) as im:
             im.verify()
             assert im.size[0] > 600, png
-    with Image.open(run / "results/mnist/figures/animations/class_examples.gif") as gif:
+    with Image.open(run / "results/mnist/seed0/reference/figures/animations/class_examples.gif") as gif:
         assert gif.n_frames == 10
-    with Image.open(run / "results/mnist/figures/animations/ensemble.gif") as gif:
+    with Image.open(run / "results/mnist/seed0/reference/figures/animations/ensemble.gif") as gif:
         assert gif.n_frames == 5  # 1, 5, 10, 20, 30: about 50 zeros among 500 test digits
 
 

@@ -135,26 +135,61 @@ def training_curves(history: pd.DataFrame, title: str):  # noqa: ANN201
     return fig
 
 
-def accuracy_by_layer(tidy: pd.DataFrame, k: int, layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
-    """Accuracy against layer, a line per reducer, one panel per dataset; the layer-space kNN dashed."""
+def mean_and_spread(table: pd.DataFrame, column: str, layers: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Mean of a column over seeds per layer, and its standard deviation (None with one seed)."""
+    by_layer = table.groupby("layer")[column]
+    mean = by_layer.mean().reindex(layers).to_numpy()
+    if table["seed"].nunique() < 2:
+        return mean, None
+    return mean, by_layer.std(ddof=1).reindex(layers).to_numpy()
+
+
+def plot_spread(ax, x: np.ndarray, table: pd.DataFrame, column: str, layers: Sequence[str], **style) -> None:  # noqa: ANN001, ANN003
+    """A line of the mean over seeds, with error bars of one standard deviation when there are seeds."""
+    mean, std = mean_and_spread(table, column, layers)
+    if std is None:
+        ax.plot(x, mean, **style)
+    else:
+        ax.errorbar(x, mean, yerr=std, capsize=2, elinewidth=0.8, **style)
+
+
+def panel_title(dataset: str, variant: str, variants: Sequence[str]) -> str:
+    """A panel's title: the dataset, and the variant when there is more than one."""
+    return dataset if len(variants) < 2 else f"{dataset}, {variant}"
+
+
+def seeds_note(table: pd.DataFrame) -> str:
+    """What the lines show, for axis labels: the mean over seeds when there are several."""
+    n = table["seed"].nunique()
+    return f" (mean ± sd, {n} seeds)" if n > 1 else ""
+
+
+def accuracy_by_layer(tidy: pd.DataFrame, k: int, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+    """Accuracy against layer, a line per reducer; a panel per dataset (columns) and variant (rows).
+
+    The layer-space kNN is dashed. With several seeds, lines are means with error bars of one
+    standard deviation.
+    """
     apply_style()
     data = tidy[tidy["k"] == k]
     datasets = list(dict.fromkeys(data["dataset"]))
-    fig, axes = plt.subplots(1, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.6), squeeze=False, sharey=False)
+    n_rows = len(variants)
+    fig, axes = plt.subplots(n_rows, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.3 * n_rows + 0.3), squeeze=False, sharey="col")
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers) + 1))
     x = np.arange(len(layers))
-    for ax, dataset in zip(axes[0], datasets):
-        sub = data[data["dataset"] == dataset]
-        for i, reducer in enumerate([*reducers, "highdim"]):
-            acc = sub[sub["reducer"] == reducer].set_index("layer")["accuracy"].reindex(layers)
-            style = {"linestyle": "--", "color": "k", "marker": None} if reducer == "highdim" else {"color": colors[i], "marker": "o"}
-            ax.plot(x, acc.to_numpy(), ms=3, label=REDUCER_LABELS.get(reducer, reducer), **style)
-        ax.set_xticks(x, layers)
-        ax.set_title(dataset)
-        ax.set_ylabel(f"{k}-NN test accuracy")
+    for row, variant in enumerate(variants):
+        for ax, dataset in zip(axes[row], datasets):
+            sub = data[(data["dataset"] == dataset) & (data["variant"] == variant)]
+            for i, reducer in enumerate([*reducers, "highdim"]):
+                style = {"linestyle": "--", "color": "k", "marker": None} if reducer == "highdim" else {"color": colors[i], "marker": "o"}
+                plot_spread(ax, x, sub[sub["reducer"] == reducer], "accuracy", layers, ms=3, label=REDUCER_LABELS.get(reducer, reducer), **style)
+            ax.set_xticks(x, layers)
+            ax.set_title(panel_title(dataset, variant, variants))
+        axes[row, 0].set_ylabel(f"{k}-NN test accuracy")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3 * len(datasets)), frameon=False, bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.1 + 0.06 * (len(datasets) == 1), 1, 1))
+    note = seeds_note(data).strip(" ()") or None
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3 * len(datasets)), frameon=False, bbox_to_anchor=(0.5, -0.02), title=note)
+    fig.tight_layout(rect=(0, (0.1 + 0.06 * (len(datasets) == 1) + 0.05 * (note is not None)) / n_rows, 1, 1))
     return fig
 
 
@@ -169,7 +204,7 @@ def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
         ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if dark else "black")
     short = {**REDUCER_LABELS, "highdim": "layer"}
     ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
-    ax.set_yticks(range(values.shape[0]), [f"{d} {layer}" for d, layer in wide.index])
+    ax.set_yticks(range(values.shape[0]), [" ".join(map(str, row)) for row in wide.index])
     ax.spines[:].set_visible(False)
     fig.colorbar(image, ax=ax, label="kNN test accuracy\n(layer: in the layer's own space)", fraction=0.04, pad=0.02)
     fig.tight_layout()
@@ -297,36 +332,31 @@ def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float 
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
 
 
-QUALITY_METRICS = {
-    "trustworthiness": "trustworthiness",
-    "continuity": "continuity",
-    "knn_recall": "kNN recall",
-    "neighbourhood_hit": "neighbourhood hit",
-    "distance_correlation": "distance correlation",
-}
+def quality_by_layer(table: pd.DataFrame, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+    """Each quality metric against layer, a line per reducer; rows are datasets (and variants), columns metrics.
 
+    With several seeds, lines are means with error bars of one standard deviation.
+    """
+    from hidden_embed.quality import METRICS
 
-def quality_by_layer(table: pd.DataFrame, layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
-    """Each quality metric against layer, a line per reducer; rows are datasets, columns metrics."""
     apply_style()
-    datasets = list(dict.fromkeys(table["dataset"]))
-    metrics = list(QUALITY_METRICS)
-    fig, axes = plt.subplots(len(datasets), len(metrics), figsize=(PAGE_WIDTH, 1.55 * len(datasets) + 0.6), squeeze=False)
+    panels = [(d, v) for d in dict.fromkeys(table["dataset"]) for v in variants]
+    fig, axes = plt.subplots(len(panels), len(METRICS), figsize=(PAGE_WIDTH, 1.55 * len(panels) + 0.6), squeeze=False)
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers)))
     x = np.arange(len(layers))
-    for i, dataset in enumerate(datasets):
-        sub = table[table["dataset"] == dataset]
-        for j, metric in enumerate(metrics):
+    for i, (dataset, variant) in enumerate(panels):
+        sub = table[(table["dataset"] == dataset) & (table["variant"] == variant)]
+        for j, metric in enumerate(METRICS):
             ax = axes[i, j]
             for c, reducer in enumerate(reducers):
-                values = sub[sub["reducer"] == reducer].set_index("layer")[metric].reindex(layers)
-                ax.plot(x, values.to_numpy(), marker="o", ms=2.5, color=colors[c], label=REDUCER_LABELS.get(reducer, reducer))
-            ax.set_xticks(x, layers if i == len(datasets) - 1 else [""] * len(layers), rotation=30)
+                plot_spread(ax, x, sub[sub["reducer"] == reducer], metric, layers, marker="o", ms=2.5, color=colors[c], label=REDUCER_LABELS.get(reducer, reducer))
+            ax.set_xticks(x, layers if i == len(panels) - 1 else [""] * len(layers), rotation=30)
             if i == 0:
-                ax.set_title(QUALITY_METRICS[metric])
+                ax.set_title(METRICS[metric])
             if j == 0:
-                ax.set_ylabel(dataset)
+                ax.set_ylabel(panel_title(dataset, variant, variants).replace(", ", "\n"))
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    note = seeds_note(table)
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0), title=note.strip(" ()") or None)
+    fig.tight_layout(rect=(0, 0.06 if not note else 0.09, 1, 1))
     return fig

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
+# The metrics of the quality table, with their labels in figures.
+METRICS = {
+    "trustworthiness": "trustworthiness",
+    "continuity": "continuity",
+    "knn_recall": "kNN recall",
+    "neighbourhood_hit": "neighbourhood hit",
+    "distance_correlation": "distance correlation",
+}
+# What identifies a cell of the quality table across seeds.
+KEYS = ["dataset", "variant", "layer", "reducer", "points", "k", "tc_points", "n_points"]
+
 
 def subsample_rows(n: int, max_points: int | None, seed: int) -> np.ndarray:
     """Sorted indices of a seeded subsample of at most ``max_points`` of ``n`` rows (all if fewer)."""

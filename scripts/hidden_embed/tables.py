@@ -1,4 +1,9 @@
-"""Tidy accuracy rows and the paper-shaped pivot (rows dataset x layer, columns reducer x k)."""
+"""Tidy per-seed tables, their mean and spread over seeds, and the paper-shaped pivot.
+
+Every row names its dataset, model variant, seed, layer and reducer. The input layer (raw) does
+not depend on the model, so its rows are computed once per seed with an empty variant and
+copied to every variant when tables are combined (`share_input_rows`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ HIGHDIM = "highdim"
 
 COLUMNS = [
     "dataset",
+    "variant",
+    "seed",
     "layer",
     "reducer",
     "placement",
@@ -19,12 +26,16 @@ COLUMNS = [
     "fit_seconds",
     "place_seconds",
 ]
+# What identifies a cell of the accuracy table across seeds.
+ACCURACY_KEYS = ["dataset", "variant", "layer", "reducer", "placement", "k", "n_train", "n_test"]
 
 
 def accuracy_rows(
     accuracies: dict[int, float],
     *,
     dataset: str,
+    variant: str,
+    seed: int,
     layer: str,
     reducer: str,
     placement: str,
@@ -33,11 +44,13 @@ def accuracy_rows(
     fit_seconds: float = float("nan"),
     place_seconds: float = float("nan"),
 ) -> pd.DataFrame:
-    """One tidy row per k."""
+    """One tidy row per k (variant "" for the input layer, which every variant shares)."""
     return pd.DataFrame(
         [
             {
                 "dataset": dataset,
+                "variant": variant,
+                "seed": seed,
                 "layer": layer,
                 "reducer": reducer,
                 "placement": placement,
@@ -54,49 +67,111 @@ def accuracy_rows(
     )
 
 
-def combine(tables: list[pd.DataFrame], datasets: list[str], layers: list[str], reducers: list[str]) -> pd.DataFrame:
-    """Concatenate per-job tables, ordered as in config (datasets, layers, reducers then highdim, k)."""
-    return order_rows(pd.concat(tables, ignore_index=True), datasets, layers, reducers)
+def share_input_rows(table: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
+    """Rows without a variant (the input layer) copied once to each variant."""
+    shared = table["variant"].isna() | (table["variant"].astype(str) == "")
+    copies = [table[shared].assign(variant=v) for v in variants]
+    return pd.concat([table[~shared], *copies], ignore_index=True)
 
 
-def order_rows(table: pd.DataFrame, datasets: list[str], layers: list[str], reducers: list[str]) -> pd.DataFrame:
-    """Sort rows as in config: datasets, layers, reducers (then highdim), then k."""
+def combine(
+    tables: list[pd.DataFrame], datasets: list[str], variants: list[str], layers: list[str], reducers: list[str]
+) -> pd.DataFrame:
+    """Concatenate per-job tables, share the input layer's rows, order as in config."""
+    return order_rows(share_input_rows(pd.concat(tables, ignore_index=True), variants), datasets, variants, layers, reducers)
+
+
+def order_rows(
+    table: pd.DataFrame, datasets: list[str], variants: list[str], layers: list[str], reducers: list[str]
+) -> pd.DataFrame:
+    """Sort rows as in config: datasets, variants, seeds, layers, reducers (then highdim), k."""
     table = table.reset_index(drop=True)
     order = {
         "dataset": datasets,
+        "variant": variants,
         "layer": layers,
         "reducer": [*reducers, HIGHDIM],
     }
     for column, values in order.items():
         table[column] = pd.Categorical(table[column], categories=values, ordered=True)
-    table = table.sort_values(["dataset", "layer", "reducer", "k"]).reset_index(drop=True)
+    by = [c for c in ("dataset", "variant", "seed", "layer", "reducer", "k") if c in table.columns]
+    table = table.sort_values(by, kind="stable").reset_index(drop=True)
     for column in order:
         table[column] = table[column].astype(str)
     return table
 
 
-def pivot(table: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy with rows (dataset, layer) and columns (reducer, k), in the table's order."""
-    wide = table.pivot_table(
-        index=["dataset", "layer"], columns=["reducer", "k"], values="accuracy", sort=False
-    )
-    return wide
+def summarise(table: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
+    """Mean of each value over seeds per cell (named as the value).
+
+    With more than one seed, a ``{value}_std`` column (sample standard deviation) follows each
+    value, and ``n_seeds`` counts the seeds; with one seed the table has no spread columns.
+    """
+    grouped = table.groupby(keys, sort=False, dropna=False)
+    summary = grouped[values].mean()
+    n_seeds = grouped["seed"].nunique()
+    if n_seeds.max() > 1:
+        std = grouped[values].std(ddof=1)
+        columns = {}
+        for value in values:
+            columns[value] = summary[value]
+            columns[f"{value}_std"] = std[value]
+        summary = pd.DataFrame(columns)
+        summary["n_seeds"] = n_seeds
+    return summary.reset_index()
 
 
-def to_markdown(wide: pd.DataFrame, digits: int = 3) -> str:
-    """The pivot as a GitHub Markdown table."""
-    flat = wide.copy()
+def pivot(summary: pd.DataFrame, value: str = "accuracy") -> pd.DataFrame:
+    """One value with rows (dataset, [variant,] layer) and columns (reducer, k), in the table's order.
+
+    The variant level appears only when the table holds more than one variant.
+    """
+    index = ["dataset", "variant", "layer"] if summary["variant"].nunique() > 1 else ["dataset", "layer"]
+    return summary.pivot_table(index=index, columns=["reducer", "k"], values=value, sort=False)
+
+
+def spread(summary: pd.DataFrame, value: str = "accuracy") -> pd.DataFrame | None:
+    """The standard deviations shaped as `pivot`, or None with one seed."""
+    return pivot(summary, f"{value}_std") if f"{value}_std" in summary.columns else None
+
+
+def _cells(wide: pd.DataFrame, std: pd.DataFrame | None, digits: int) -> pd.DataFrame:
+    """Cell texts: the value, and "± std" when there is spread."""
+    text = wide.apply(lambda col: col.map(lambda v: f"{v:.{digits}f}"))
+    if std is not None:
+        std = std.reindex(index=wide.index, columns=wide.columns)
+        text = text + std.apply(lambda col: col.map(lambda v: f" ± {v:.{digits}f}"))
+    return text
+
+
+def to_markdown(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 3) -> str:
+    """The pivot as a GitHub Markdown table; "mean ± std" cells when ``std`` is given."""
+    flat = _cells(wide, std, digits)
     flat.columns = [f"{r} k={k}" for r, k in flat.columns]
-    return flat.reset_index().to_markdown(index=False, floatfmt=f".{digits}f") + "\n"
+    align = ["left"] * wide.index.nlevels + ["right"] * flat.shape[1]
+    return flat.reset_index().to_markdown(index=False, disable_numparse=True, colalign=align) + "\n"
 
 
-def to_latex(wide: pd.DataFrame, digits: int = 3) -> str:
-    """The pivot as a LaTeX tabular (booktabs), multi-level column headers."""
-    return wide.to_latex(
-        float_format=f"%.{digits}f",
+def latex_escape(label: object) -> object:
+    """A label safe in LaTeX text (names such as no_dropout); other values unchanged."""
+    if not isinstance(label, str):
+        return label
+    special = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+               "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+    return "".join(special.get(c, c) for c in label)
+
+
+def to_latex(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 3) -> str:
+    """The pivot as a LaTeX tabular (booktabs), multi-level column headers; "mean $\\pm$ std" with ``std``."""
+    cells = _cells(wide, std, digits).apply(lambda col: col.str.replace("±", "$\\pm$", regex=False))
+    cells = cells.rename(index=latex_escape, columns=latex_escape)
+    caption = "kNN accuracy of test points placed in 2-D maps (rows: dataset and layer; columns: reducer and k)."
+    if std is not None:
+        caption = caption[:-1] + "; mean $\\pm$ standard deviation over seeds."
+    return cells.to_latex(
         multicolumn=True,
         multicolumn_format="c",
         multirow=True,
-        caption="kNN accuracy of test points placed in 2-D maps (rows: dataset and layer; columns: reducer and k).",
+        caption=caption,
         label="tab:knn-accuracy",
     )

@@ -1,0 +1,121 @@
+"""Seeds and model variants, for real on digits: adding them reruns only the new branches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import snakemake
+from test_config import job_counts
+
+pytestmark = pytest.mark.workflow
+
+BASE = """
+cache_dir: {cache}
+datasets:
+  digits: {{source: digits}}
+model: {{epochs: 5}}
+layers: [raw, hidden2]
+reducers: {{pca: {{}}, tsne: {{n_iter: 100}}}}
+threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+"""
+MORE = """
+seeds: [0, 1]
+variants:
+  reference: {}
+  no_dropout: {dropout: 0.0}
+"""
+# Shared by every run and seed: only the aggregates may change when branches are added.
+AGGREGATES = ("results/tables/", "results/figures/", "results/logs/", "results/benchmarks/")
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """A run with one seed and one variant, then grown to two seeds and two variants."""
+    workdir = tmp_path_factory.mktemp("replicates")
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    (workdir / "config.yaml").write_text(BASE.format(cache=cache))
+    (workdir / "more.yaml").write_text(MORE)
+    first = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2")
+    assert first.returncode == 0, first.stderr[-5000:]
+    before = {
+        str(f.relative_to(workdir)): f.stat().st_mtime_ns
+        for f in (workdir / "results").rglob("*")
+        if f.is_file() and not str(f.relative_to(workdir)).startswith(AGGREGATES)
+    }
+    plan = snakemake(workdir, "--configfile", "config.yaml", "more.yaml", "-n", "--cores", "2")
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    second = snakemake(workdir, "--configfile", "config.yaml", "more.yaml", "--cores", "2")
+    assert second.returncode == 0, second.stderr[-5000:]
+    return workdir, before, job_counts(plan.stdout)
+
+
+def test_adding_a_seed_and_a_variant_plans_only_the_new_branches(grown):
+    _, _, counts = grown
+    new_runs = 3  # seed0/no_dropout, seed1/reference, seed1/no_dropout
+    new_maps = 1 + new_runs  # seed1's raw layer, and hidden2 of each new run
+    assert counts == {
+        "prepare_dataset": 1,
+        "extract_input": 1,
+        "train_model": new_runs,
+        "extract_activations": new_runs * 3,
+        "embed_layer": new_maps * 2,
+        "score_knn": new_maps * 2,
+        "score_knn_highdim": new_maps,
+        "score_quality": new_maps * 2,
+        "plot_map": new_maps * 2,
+        "plot_map_grid": new_runs * 2,
+        "plot_training_curves": new_runs,
+        "animate_activations": new_runs,
+        "aggregate_accuracy": 1,
+        "aggregate_quality": 1,
+        "plot_accuracy": 1,
+        "plot_quality": 1,
+        "all": 1,
+    }
+
+
+def test_the_first_branch_is_not_rewritten(grown):
+    workdir, before, _ = grown
+    assert len(before) > 40
+    changed = [path for path, mtime in before.items() if (workdir / path).stat().st_mtime_ns != mtime]
+    assert changed == []
+
+
+def test_accuracy_tables_report_mean_and_spread_over_seeds(grown):
+    workdir, _, _ = grown
+    tidy = pd.read_csv(workdir / "results/tables/knn_accuracy.tsv", sep="\t")
+    assert len(tidy) == 2 * 2 * 2 * 3 * 3  # seeds x variants x layers x (2 reducers + highdim) x k
+    raw = tidy[(tidy.layer == "raw")].pivot_table(index=["seed", "reducer", "k"], columns="variant", values="accuracy")
+    assert (raw["reference"] == raw["no_dropout"]).all(), "the input layer's maps are shared by the variants"
+    summary = pd.read_csv(workdir / "results/tables/knn_accuracy_summary.tsv", sep="\t")
+    assert len(summary) == len(tidy) // 2 and (summary["n_seeds"] == 2).all()
+    cell = tidy.query("variant == 'no_dropout' and layer == 'hidden2' and reducer == 'tsne' and k == 5")["accuracy"]
+    row = summary.query("variant == 'no_dropout' and layer == 'hidden2' and reducer == 'tsne' and k == 5").iloc[0]
+    assert row["accuracy"] == pytest.approx(cell.mean(), abs=1e-6)
+    assert row["accuracy_std"] == pytest.approx(cell.std(ddof=1), abs=1e-6)
+    md = (workdir / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
+    assert "variant" in md[0] and len(md) == 2 + 2 * 2 and "±" in md[2]
+    quality = pd.read_csv(workdir / "results/tables/embedding_quality_summary.tsv", sep="\t")
+    assert len(quality) == 2 * 2 * 2 and quality["trustworthiness_std"].notna().all()
+
+
+def test_variants_and_seeds_train_different_models(grown):
+    workdir, _, _ = grown
+    run = workdir / "results/digits"
+    assert "dropout1" in (run / "seed0/reference/model/summary.txt").read_text()
+    assert "dropout" not in (run / "seed0/no_dropout/model/summary.txt").read_text()
+    acts = {b: np.load(run / b / "activations/hidden2/test.npy") for b in ("seed0/reference", "seed1/reference", "seed0/no_dropout")}
+    assert not np.allclose(acts["seed0/reference"], acts["seed1/reference"])
+    assert not np.allclose(acts["seed0/reference"], acts["seed0/no_dropout"])
+    for branch in ("seed0/no_dropout", "seed1/reference", "seed1/no_dropout"):
+        for name in ("map_grid_test.png", "training_curves.pdf", "animations/ensemble.gif"):
+            assert (run / branch / "figures" / name).stat().st_size > 1000, f"{branch}/{name}"
+    assert (run / "seed1/figures/maps/raw/tsne.png").is_file()
+
+
+def test_nothing_left_to_do(grown):
+    workdir, _, _ = grown
+    result = snakemake(workdir, "--configfile", "config.yaml", "more.yaml", "-n", "--cores", "2")
+    assert "Nothing to be done" in result.stdout + result.stderr
