@@ -28,8 +28,9 @@ def validate_config(config):
             f"write seeds: [{config['seed']}] instead of seed: {config['seed']}."
         )
     seeds = config.get("seeds")
-    if isinstance(seeds, list) and all(isinstance(s, str) and s.isdigit() for s in seeds):
-        config["seeds"] = [int(s) for s in seeds]  # --config 'seeds=[0,1]' gives strings
+    # --config 'seeds=[0,1]' gives strings
+    if isinstance(seeds, list) and all(str(s).isdigit() for s in seeds):
+        config["seeds"] = [int(s) for s in seeds]
     try:
         validate(config, schema=str(SCHEMA), set_default=True)
     except WorkflowError as err:
