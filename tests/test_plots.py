@@ -95,7 +95,9 @@ def test_accuracy_plots_one_seed_one_variant(tmp_path):
     w, h = saved(fig, tmp_path, "by_layer")
     assert 1100 < w < 1500 and 450 < h < 650
     wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
-    w, h = saved(plots.accuracy_heatmap(wide), tmp_path, "heatmap")
+    fig = plots.accuracy_heatmap(wide)
+    assert fig.axes[1].get_ylabel().startswith("kNN test accuracy\n")  # one seed: no "mean of"
+    w, h = saved(fig, tmp_path, "heatmap")
     assert w > 300 and h > 300
 
 
@@ -110,7 +112,9 @@ def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
     saved(fig, tmp_path, "by_layer_seeds")
     wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
     assert wide.index.names == ["dataset", "variant", "layer"] and len(wide) == 2 * 2 * 3
-    saved(plots.accuracy_heatmap(wide), tmp_path, "heatmap_seeds")
+    fig = plots.accuracy_heatmap(wide, tidy["seed"].nunique())
+    assert fig.axes[1].get_ylabel().startswith("kNN test accuracy, mean of 3 seeds\n")
+    saved(fig, tmp_path, "heatmap_seeds")
 
 
 @pytest.mark.parametrize("n,shape", [(256, (16, 16)), (64, (8, 8)), (10, (2, 5)), (97, (10, 10)), (128, (8, 16))])

@@ -193,8 +193,11 @@ def accuracy_by_layer(tidy: pd.DataFrame, k: int, variants: Sequence[str], layer
     return fig
 
 
-def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
-    """The pivot table (rows dataset x layer, columns reducer x k) as a heatmap with values."""
+def accuracy_heatmap(wide: pd.DataFrame, n_seeds: int = 1):  # noqa: ANN201
+    """The pivot table (rows dataset x layer, columns reducer x k) as a heatmap with values.
+
+    With several seeds the cells are means, and the colour bar says over how many seeds.
+    """
     apply_style()
     values = wide.to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(min(PAGE_WIDTH, 0.42 * values.shape[1] + 1.6), 0.3 * values.shape[0] + 1.4))
@@ -206,7 +209,8 @@ def accuracy_heatmap(wide: pd.DataFrame):  # noqa: ANN201
     ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
     ax.set_yticks(range(values.shape[0]), [" ".join(map(str, row)) for row in wide.index])
     ax.spines[:].set_visible(False)
-    fig.colorbar(image, ax=ax, label="kNN test accuracy\n(layer: in the layer's own space)", fraction=0.04, pad=0.02)
+    what = "kNN test accuracy" + (f", mean of {n_seeds} seeds" if n_seeds > 1 else "")
+    fig.colorbar(image, ax=ax, label=f"{what}\n(layer: in the layer's own space)", fraction=0.04, pad=0.02)
     fig.tight_layout()
     return fig
 
