@@ -142,14 +142,17 @@ def test_animations(tmp_path, image):
 @pytest.mark.parametrize("seeds,variants,bars", [([0], ["reference"], 0), ([0, 1], ["reference", "no_dropout"], 2 * 2 * 5 * 2)])
 def test_quality_figure(tmp_path, seeds, variants, bars):
     rows = [
-        {"dataset": d, "variant": v, "seed": seed, "layer": layer, "reducer": r, **{m: 0.5 + 0.1 * i + 0.01 * seed for m in quality.METRICS}}
-        for d in ("mnist", "fashion-mnist")
-        for v in variants
+        {"dataset": d, "variant": v, "seed": seed, "layer": layer, "reducer": r, **{m: 0.5 - 0.3 * di + 0.2 * vi + 0.1 * i + 0.01 * seed for m in quality.METRICS}}
+        for di, d in enumerate(("mnist", "fashion-mnist"))
+        for vi, v in enumerate(variants)
         for seed in seeds
         for i, layer in enumerate(("raw", "hidden1"))
         for r in ("pca", "umap")
     ]
     fig = plots.quality_by_layer(pd.DataFrame(rows), variants, ["raw", "hidden1"], ["pca", "umap"])
     assert len(fig.axes) == 2 * len(variants) * 5 and error_bars(fig) == bars
+    limits = np.array([ax.get_ylim() for ax in fig.axes]).reshape(2, len(variants), 5, 2)
+    assert (limits == limits[:, :1]).all(), "a dataset's variants share each metric's y axis"
+    assert not np.allclose(limits[0], limits[1]), "datasets keep their own scale"
     w, h = saved(fig, tmp_path, "quality")
     assert 1300 < w < 1500 and 500 < h < 900 + 600 * (len(variants) - 1)

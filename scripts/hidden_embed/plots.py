@@ -339,7 +339,8 @@ def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float 
 def quality_by_layer(table: pd.DataFrame, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
     """Each quality metric against layer, a line per reducer; rows are datasets (and variants), columns metrics.
 
-    With several seeds, lines are means with error bars of one standard deviation.
+    With several seeds, lines are means with error bars of one standard deviation. The variants of
+    a dataset share each metric's y axis, so their rows compare at a glance.
     """
     from hidden_embed.quality import METRICS
 
@@ -350,8 +351,11 @@ def quality_by_layer(table: pd.DataFrame, variants: Sequence[str], layers: Seque
     x = np.arange(len(layers))
     for i, (dataset, variant) in enumerate(panels):
         sub = table[(table["dataset"] == dataset) & (table["variant"] == variant)]
+        first_row = i - variants.index(variant)  # the dataset's first variant
         for j, metric in enumerate(METRICS):
             ax = axes[i, j]
+            if i != first_row:
+                ax.sharey(axes[first_row, j])
             for c, reducer in enumerate(reducers):
                 plot_spread(ax, x, sub[sub["reducer"] == reducer], metric, layers, marker="o", ms=2.5, color=colors[c], label=REDUCER_LABELS.get(reducer, reducer))
             ax.set_xticks(x, layers if i == len(panels) - 1 else [""] * len(layers), rotation=30)
