@@ -20,6 +20,21 @@ from hidden_embed.layers import (  # the one naming scheme; imports nothing heav
 )
 
 
+def numbers_from_text(value):
+    """Numbers inside a --config list or mapping arrive as text: turn them back into numbers."""
+    if isinstance(value, dict):
+        return {key: numbers_from_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [numbers_from_text(item) for item in value]
+    if isinstance(value, str):
+        for number in (int, float):
+            try:
+                return number(value)
+            except ValueError:
+                pass
+    return value
+
+
 def validate_config(config):
     """Validate against the schema (filling defaults) and check what the schema cannot."""
     if "seed" in config:
@@ -27,10 +42,11 @@ def validate_config(config):
             f"invalid configuration: the key seed was replaced by seeds, a list of replicates; "
             f"write seeds: [{config['seed']}] instead of seed: {config['seed']}."
         )
-    seeds = config.get("seeds")
-    # --config 'seeds=[0,1]' gives strings
-    if isinstance(seeds, list) and all(str(s).isdigit() for s in seeds):
-        config["seeds"] = [int(s) for s in seeds]
+    # --config 'seeds=[0,1]' or 'variants={nd: {dropout: 0.0}}' reads nested values as text
+    # (YAML's BaseLoader). These keys hold no text that looks like a number.
+    for key in ("seeds", "model", "variants"):
+        if key in config:
+            config[key] = numbers_from_text(config[key])
     try:
         validate(config, schema=str(SCHEMA), set_default=True)
     except WorkflowError as err:

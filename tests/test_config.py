@@ -162,3 +162,15 @@ def test_seeds_from_the_command_line(tmp_path):
     result = snakemake(tmp_path, "--configfile", "config.yaml", "--config", "seeds=[0,1]", "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert job_counts(result.stdout)["prepare_dataset"] == 2
+
+
+def test_variants_and_model_from_the_command_line(tmp_path):
+    (tmp_path / "config.yaml").write_text(BASE)
+    variants = "variants={reference: {}, wide: {hidden_units: [512, 64], dropout: 0.0}}"
+    args = ("--configfile", "config.yaml", "--config", variants, "model={epochs: 5}", "-n", "--cores", "2")
+    result = snakemake(tmp_path, *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert job_counts(result.stdout)["train_model"] == 2
+    bad = snakemake(tmp_path, "--configfile", "config.yaml", "--config", "variants={nd: {dropout: 1.5}}", "-n")
+    assert bad.returncode != 0
+    assert "variants.nd: 1.5 is greater than or equal to the maximum of 1" in bad.stdout + bad.stderr
