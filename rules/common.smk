@@ -18,21 +18,7 @@ from hidden_embed.layers import (  # the one naming scheme; imports nothing heav
     RAW,
     layer_names,
 )
-
-
-def numbers_from_text(value):
-    """Numbers inside a --config list or mapping arrive as text: turn them back into numbers."""
-    if isinstance(value, dict):
-        return {key: numbers_from_text(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [numbers_from_text(item) for item in value]
-    if isinstance(value, str):
-        for number in (int, float):
-            try:
-                return number(value)
-            except ValueError:
-                pass
-    return value
+from hidden_embed.configtext import restore_types  # pure Python
 
 
 def validate_config(config):
@@ -42,11 +28,12 @@ def validate_config(config):
             f"invalid configuration: the key seed was replaced by seeds, a list of replicates; "
             f"write seeds: [{config['seed']}] instead of seed: {config['seed']}."
         )
-    # --config 'seeds=[0,1]' or 'variants={nd: {dropout: 0.0}}' reads nested values as text
-    # (YAML's BaseLoader). These keys hold no text that looks like a number.
-    for key in ("seeds", "model", "variants"):
-        if key in config:
-            config[key] = numbers_from_text(config[key])
+    schema = yaml.safe_load(SCHEMA.read_text())
+    model_schema = schema["properties"]["model"]
+    # --config 'knn={k: [3, 5]}' gives text below the top level: restore the schema's types.
+    shape = copy.deepcopy(schema)  # a variant holds keys of model
+    shape["properties"]["variants"]["additionalProperties"] = model_schema
+    config.update(restore_types(dict(config), shape))
     try:
         validate(config, schema=str(SCHEMA), set_default=True)
     except WorkflowError as err:
@@ -54,7 +41,6 @@ def validate_config(config):
             f"invalid configuration: {err}\nFix the key named above in your config file; "
             "config/README.md explains every key."
         ) from None
-    schema = yaml.safe_load(SCHEMA.read_text())
     spec_schema = schema["properties"]["datasets"]["additionalProperties"]["properties"]
     for name, spec in config["datasets"].items():
         for key, sub in spec_schema.items():
@@ -87,7 +73,6 @@ def validate_config(config):
             f"invalid configuration: figures.k {config['figures']['k']} is not in knn.k "
             f"{config['knn']['k']}; pick one of those."
         )
-    model_schema = schema["properties"]["model"]
     for name, override in config["variants"].items():
         unknown = sorted(set(override) - set(model_schema["properties"]))
         if unknown:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO, snakemake
 
@@ -167,10 +168,35 @@ def test_seeds_from_the_command_line(tmp_path):
 def test_variants_and_model_from_the_command_line(tmp_path):
     (tmp_path / "config.yaml").write_text(BASE)
     variants = "variants={reference: {}, wide: {hidden_units: [512, 64], dropout: 0.0}}"
-    args = ("--configfile", "config.yaml", "--config", variants, "model={epochs: 5}", "-n", "--cores", "2")
+    args = ("--configfile", "config.yaml", "--config", variants, "model={epochs: 5}", "knn={k: [3, 5]}", "-n", "--cores", "2")
     result = snakemake(tmp_path, *args)
     assert result.returncode == 0, result.stderr[-2000:]
     assert job_counts(result.stdout)["train_model"] == 2
     bad = snakemake(tmp_path, "--configfile", "config.yaml", "--config", "variants={nd: {dropout: 1.5}}", "-n")
     assert bad.returncode != 0
     assert "variants.nd: 1.5 is greater than or equal to the maximum of 1" in bad.stdout + bad.stderr
+
+
+def test_command_line_text_gets_the_schema_types():
+    sys.path.insert(0, str(REPO / "scripts"))
+    from hidden_embed.configtext import restore_types
+
+    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    text = {
+        "seeds": ["0", "1"],
+        "data_dir": "null",
+        "knn": {"k": ["3", "5"]},
+        "model": {"hidden_units": ["512", "64"], "dropout": "0.0", "activation": "relu"},
+        "reducers": {"umap": {"n_neighbors": "30", "n_epochs": "null", "densmap": "True", "metric": "1"}, "tsne": {"learning_rate": "auto", "perplexity": "50"}},
+        "figures": {"animation": {"class": "3"}},
+        "datasets": {"2024": {"source": "npz", "path": "2024", "n_train": "500", "class_names": ["0", "1"]}},
+    }
+    typed = restore_types(text, schema)
+    assert typed["seeds"] == [0, 1] and typed["data_dir"] is None and typed["knn"] == {"k": [3, 5]}
+    assert typed["model"] == {"hidden_units": [512, 64], "dropout": 0.0, "activation": "relu"}
+    assert typed["reducers"]["umap"] == {"n_neighbors": 30, "n_epochs": None, "densmap": True, "metric": "1"}
+    assert typed["reducers"]["tsne"] == {"learning_rate": "auto", "perplexity": 50}
+    assert typed["figures"]["animation"]["class"] == 3
+    # text where the schema wants text stays text: paths, names, class names
+    assert typed["datasets"] == {"2024": {"source": "npz", "path": "2024", "n_train": 500, "class_names": ["0", "1"]}}
+    assert restore_types({"seeds": [0, 1]}, schema) == {"seeds": [0, 1]}, "typed values stay as they are"
