@@ -77,7 +77,7 @@ rule plot_training_curves:
 rule plot_accuracy:
     input:
         package("plots.py", "tables.py"),
-        tidy="results/tables/knn_accuracy.tsv",
+        summary="results/tables/knn_accuracy_summary.tsv",
     output:
         by_layer=report(
             "results/figures/accuracy_by_layer.png",
@@ -109,8 +109,8 @@ rule plot_accuracy:
 
 rule plot_quality:
     input:
-        package("plots.py", "quality.py"),
-        table="results/tables/embedding_quality.tsv",
+        package("plots.py", "quality.py", "tables.py"),
+        summary="results/tables/embedding_quality_summary.tsv",
     output:
         png=report(
             "results/figures/embedding_quality.png",

@@ -4,17 +4,15 @@ from hidden_embed import runtime
 
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
-import pandas as pd  # noqa: E402
-
 from hidden_embed import tables  # noqa: E402
 
 p, out = snakemake.params, snakemake.output  # noqa: F821
-parts = [pd.read_csv(f, sep="\t", keep_default_na=False, na_values=[""]) for f in snakemake.input.tables]  # noqa: F821
+parts = [tables.read_tsv(f) for f in snakemake.input.tables]  # noqa: F821
 tidy = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers)
 summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy", "fit_seconds", "place_seconds"])
 wide, std = tables.pivot(summary), tables.spread(summary)
 log.info("\n%s", wide)
-runtime.save_text(out.tidy, tidy.to_csv(sep="\t", index=False, float_format="%.6g"))
-runtime.save_text(out.summary, summary.to_csv(sep="\t", index=False, float_format="%.6g"))
+runtime.save_text(out.tidy, tables.to_tsv(tidy))
+runtime.save_text(out.summary, tables.to_tsv(summary))
 runtime.save_text(out.markdown, tables.to_markdown(wide, std))
 runtime.save_text(out.latex, tables.to_latex(wide, std))

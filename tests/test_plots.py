@@ -88,31 +88,31 @@ def error_bars(fig) -> int:  # noqa: ANN001
 
 
 def test_accuracy_plots_one_seed_one_variant(tmp_path):
-    tidy = accuracy_table([0], ["reference"])
-    fig = plots.accuracy_by_layer(tidy, 5, ["reference"], LAYERS, ["pca", "umap"])
+    summary = tables.summarise(accuracy_table([0], ["reference"]), tables.ACCURACY_KEYS, ["accuracy"])
+    fig = plots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, ["pca", "umap"])
     assert len(fig.axes) == 2 and error_bars(fig) == 0
     assert [ax.get_title() for ax in fig.axes] == ["mnist", "fashion-mnist"]
     w, h = saved(fig, tmp_path, "by_layer")
     assert 1100 < w < 1500 and 450 < h < 650
-    wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
-    fig = plots.accuracy_heatmap(wide)
+    fig = plots.accuracy_heatmap(tables.pivot(summary), plots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy\n")  # one seed: no "mean of"
     w, h = saved(fig, tmp_path, "heatmap")
     assert w > 300 and h > 300
 
 
 def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
-    tidy = accuracy_table([0, 1, 2], ["reference", "no_dropout"])
-    fig = plots.accuracy_by_layer(tidy, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
+    summary = tables.summarise(accuracy_table([0, 1, 2], ["reference", "no_dropout"]), tables.ACCURACY_KEYS, ["accuracy"])
+    fig = plots.accuracy_by_layer(summary, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
     assert len(fig.axes) == 4 and error_bars(fig) == 4 * 3  # pca, umap, highdim in each panel
     assert fig.axes[2].get_title() == "mnist, no_dropout"
     bar = next(c for c in fig.axes[0].containers if isinstance(c, ErrorbarContainer))
     mean = bar.lines[0].get_ydata()
     assert np.allclose(mean, [0.51, 0.61, 0.71])  # seeds add 0, .01, .02: mean +.01, sd .01
     saved(fig, tmp_path, "by_layer_seeds")
-    wide = tables.pivot(tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"]))
+    wide = tables.pivot(summary)
     assert wide.index.names == ["dataset", "variant", "layer"] and len(wide) == 2 * 2 * 3
-    fig = plots.accuracy_heatmap(wide, tidy["seed"].nunique())
+    assert plots.n_seeds(summary) == 3
+    fig = plots.accuracy_heatmap(wide, plots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy, mean of 3 seeds\n")
     saved(fig, tmp_path, "heatmap_seeds")
 
@@ -149,7 +149,8 @@ def test_quality_figure(tmp_path, seeds, variants, bars):
         for i, layer in enumerate(("raw", "hidden1"))
         for r in ("pca", "umap")
     ]
-    fig = plots.quality_by_layer(pd.DataFrame(rows), variants, ["raw", "hidden1"], ["pca", "umap"])
+    summary = tables.summarise(pd.DataFrame(rows), ["dataset", "variant", "layer", "reducer"], list(quality.METRICS))
+    fig = plots.quality_by_layer(summary, variants, ["raw", "hidden1"], ["pca", "umap"])
     assert len(fig.axes) == 2 * len(variants) * 5 and error_bars(fig) == bars
     limits = np.array([ax.get_ylim() for ax in fig.axes]).reshape(2, len(variants), 5, 2)
     assert (limits == limits[:, :1]).all(), "a dataset's variants share each metric's y axis"

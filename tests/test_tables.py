@@ -76,3 +76,12 @@ def test_written_table_reads_back(tmp_path):
     back = pd.read_csv(tmp_path / "t.tsv", sep="\t")
     assert back.loc[0, "accuracy"] == 0.25 and back.loc[0, "placement"] == "transform"
     assert back.loc[0, "variant"] == "reference" and back.loc[0, "seed"] == 0
+
+
+def test_tsv_round_trip_keeps_names_and_empty_cells(tmp_path):
+    table = pd.DataFrame({"dataset": ["NA", "null"], "variant": ["", "reference"], "accuracy": [0.123456789, 0.5]})
+    (tmp_path / "t.tsv").write_text(tables.to_tsv(table))
+    back = tables.read_tsv(tmp_path / "t.tsv")
+    assert back["dataset"].tolist() == ["NA", "null"], "names that look missing stay names"
+    assert pd.isna(back["variant"][0]) and back["variant"][1] == "reference"
+    assert back["accuracy"].tolist() == [0.123457, 0.5], "6 significant digits"

@@ -135,18 +135,17 @@ def training_curves(history: pd.DataFrame, title: str):  # noqa: ANN201
     return fig
 
 
-def mean_and_spread(table: pd.DataFrame, column: str, layers: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
-    """Mean of a column over seeds per layer, and its standard deviation (None with one seed)."""
-    by_layer = table.groupby("layer")[column]
-    mean = by_layer.mean().reindex(layers).to_numpy()
-    if table["seed"].nunique() < 2:
-        return mean, None
-    return mean, by_layer.std(ddof=1).reindex(layers).to_numpy()
+def mean_and_spread(summary: pd.DataFrame, column: str, layers: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per layer, a column of a summary (`tables.summarise`) and its standard deviation (None with one seed)."""
+    by_layer = summary.set_index("layer")
+    mean = by_layer[column].reindex(layers).to_numpy(dtype=float)
+    std = f"{column}_std"
+    return mean, by_layer[std].reindex(layers).to_numpy(dtype=float) if std in by_layer else None
 
 
-def plot_spread(ax, x: np.ndarray, table: pd.DataFrame, column: str, layers: Sequence[str], **style) -> None:  # noqa: ANN001, ANN003
+def plot_spread(ax, x: np.ndarray, summary: pd.DataFrame, column: str, layers: Sequence[str], **style) -> None:  # noqa: ANN001, ANN003
     """A line of the mean over seeds, with error bars of one standard deviation when there are seeds."""
-    mean, std = mean_and_spread(table, column, layers)
+    mean, std = mean_and_spread(summary, column, layers)
     if std is None:
         ax.plot(x, mean, **style)
     else:
@@ -158,20 +157,25 @@ def panel_title(dataset: str, variant: str, variants: Sequence[str]) -> str:
     return dataset if len(variants) < 2 else f"{dataset}, {variant}"
 
 
-def seeds_note(table: pd.DataFrame) -> str:
+def n_seeds(summary: pd.DataFrame) -> int:
+    """Seeds behind a summary (`tables.summarise`): its n_seeds column, absent with one seed."""
+    return int(summary["n_seeds"].max()) if "n_seeds" in summary else 1
+
+
+def seeds_note(summary: pd.DataFrame) -> str:
     """What the lines show, for axis labels: the mean over seeds when there are several."""
-    n = table["seed"].nunique()
+    n = n_seeds(summary)
     return f" (mean ± sd, {n} seeds)" if n > 1 else ""
 
 
-def accuracy_by_layer(tidy: pd.DataFrame, k: int, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+def accuracy_by_layer(summary: pd.DataFrame, k: int, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
     """Accuracy against layer, a line per reducer; a panel per dataset (columns) and variant (rows).
 
-    The layer-space kNN is dashed. With several seeds, lines are means with error bars of one
-    standard deviation.
+    ``summary`` is the accuracy table's mean over seeds (`tables.summarise`). The layer-space kNN
+    is dashed. With several seeds, lines are means with error bars of one standard deviation.
     """
     apply_style()
-    data = tidy[tidy["k"] == k]
+    data = summary[summary["k"] == k]
     datasets = list(dict.fromkeys(data["dataset"]))
     n_rows = len(variants)
     fig, axes = plt.subplots(n_rows, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.3 * n_rows + 0.3), squeeze=False, sharey="col")
@@ -193,8 +197,8 @@ def accuracy_by_layer(tidy: pd.DataFrame, k: int, variants: Sequence[str], layer
     return fig
 
 
-def accuracy_heatmap(wide: pd.DataFrame, n_seeds: int = 1):  # noqa: ANN201
-    """The pivot table (rows dataset x layer, columns reducer x k) as a heatmap with values.
+def accuracy_heatmap(wide: pd.DataFrame, seeds: int = 1):  # noqa: ANN201
+    """The pivot of the summary (rows dataset x layer, columns reducer x k) as a heatmap with values.
 
     With several seeds the cells are means, and the colour bar says over how many seeds.
     """
@@ -209,7 +213,7 @@ def accuracy_heatmap(wide: pd.DataFrame, n_seeds: int = 1):  # noqa: ANN201
     ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
     ax.set_yticks(range(values.shape[0]), [" ".join(map(str, row)) for row in wide.index])
     ax.spines[:].set_visible(False)
-    what = "kNN test accuracy" + (f", mean of {n_seeds} seeds" if n_seeds > 1 else "")
+    what = "kNN test accuracy" + (f", mean of {seeds} seeds" if seeds > 1 else "")
     fig.colorbar(image, ax=ax, label=f"{what}\n(layer: in the layer's own space)", fraction=0.04, pad=0.02)
     fig.tight_layout()
     return fig
@@ -336,21 +340,22 @@ def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float 
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
 
 
-def quality_by_layer(table: pd.DataFrame, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
+def quality_by_layer(summary: pd.DataFrame, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
     """Each quality metric against layer, a line per reducer; rows are datasets (and variants), columns metrics.
 
-    With several seeds, lines are means with error bars of one standard deviation. The variants of
-    a dataset share each metric's y axis, so their rows compare at a glance.
+    ``summary`` is the quality table's mean over seeds (`tables.summarise`). With several seeds,
+    lines are means with error bars of one standard deviation. The variants of a dataset share
+    each metric's y axis, so their rows compare at a glance.
     """
     from hidden_embed.quality import METRICS
 
     apply_style()
-    panels = [(d, v) for d in dict.fromkeys(table["dataset"]) for v in variants]
+    panels = [(d, v) for d in dict.fromkeys(summary["dataset"]) for v in variants]
     fig, axes = plt.subplots(len(panels), len(METRICS), figsize=(PAGE_WIDTH, 1.55 * len(panels) + 0.6), squeeze=False)
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers)))
     x = np.arange(len(layers))
     for i, (dataset, variant) in enumerate(panels):
-        sub = table[(table["dataset"] == dataset) & (table["variant"] == variant)]
+        sub = summary[(summary["dataset"] == dataset) & (summary["variant"] == variant)]
         first_row = i - variants.index(variant)  # the dataset's first variant
         for j, metric in enumerate(METRICS):
             ax = axes[i, j]
@@ -364,7 +369,7 @@ def quality_by_layer(table: pd.DataFrame, variants: Sequence[str], layers: Seque
             if j == 0:
                 ax.set_ylabel(panel_title(dataset, variant, variants).replace(", ", "\n"))
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    note = seeds_note(table)
+    note = seeds_note(summary)
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0), title=note.strip(" ()") or None)
     fig.tight_layout(rect=(0, 0.06 if not note else 0.09, 1, 1))
     return fig

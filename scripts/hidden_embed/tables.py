@@ -30,6 +30,16 @@ COLUMNS = [
 ACCURACY_KEYS = ["dataset", "variant", "layer", "reducer", "placement", "k", "n_train", "n_test"]
 
 
+def read_tsv(path: str) -> pd.DataFrame:
+    """A table as this package writes it; only an empty cell is missing (a name like "NA" is kept)."""
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
+
+
+def to_tsv(table: pd.DataFrame) -> str:
+    """A table as tab-separated text, numbers to 6 significant digits."""
+    return table.to_csv(sep="\t", index=False, float_format="%.6g")
+
+
 def accuracy_rows(
     accuracies: dict[int, float],
     *,
