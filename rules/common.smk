@@ -1,125 +1,39 @@
 # Config validation, defaults, wildcard constraints, target lists and input functions.
 # No rules here, and nothing heavy to import: every cluster job parses this file again.
-import copy
-import math
 import re
 import sys
 from pathlib import Path
 
-import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
 PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
 sys.path.insert(0, str(PACKAGE.parent))
-from hidden_embed.layers import (  # the one naming scheme; imports nothing heavy
-    RAW,
-    layer_names,
-)
-from hidden_embed.configtext import restore_types  # pure Python
+# pure Python, cheap to import: the config checks, the layer names, the data sources
+from hidden_embed import configcheck
+from hidden_embed.layers import RAW, layer_names
+from hidden_embed.sources import OFFICIAL, PARTS, find_local
+
+try:
+    configcheck.check(config, yaml.safe_load(SCHEMA.read_text()))
+except configcheck.ConfigError as err:
+    raise WorkflowError(
+        f"invalid configuration: {err}\nconfig/README.md explains every key."
+    ) from None
 
 
-def validate_config(config):
-    """Validate against the schema (filling defaults) and check what the schema cannot."""
-    if "seed" in config:
-        raise WorkflowError(
-            f"invalid configuration: the key seed was replaced by seeds, a list of replicates; "
-            f"write seeds: [{config['seed']}] instead of seed: {config['seed']}."
-        )
-    schema = yaml.safe_load(SCHEMA.read_text())
-    model_schema = schema["properties"]["model"]
-    # --config 'knn={k: [3, 5]}' gives text below the top level: restore the schema's types.
-    shape = copy.deepcopy(schema)  # a variant holds keys of model
-    shape["properties"]["variants"]["additionalProperties"] = model_schema
-    config.update(restore_types(dict(config), shape))
-    try:
-        validate(config, schema=str(SCHEMA), set_default=True)
-    except WorkflowError as err:
-        raise WorkflowError(
-            f"invalid configuration: {err}\nFix the key named above in your config file; "
-            "config/README.md explains every key."
-        ) from None
-    spec_schema = schema["properties"]["datasets"]["additionalProperties"]["properties"]
-    for name, spec in config["datasets"].items():
-        for key, sub in spec_schema.items():
-            if "default" in sub:
-                spec.setdefault(key, copy.deepcopy(sub["default"]))
-        if spec["source"] != "npz":
-            for key in ("path", "image_shape", "class_names"):
-                if key in spec:
-                    raise WorkflowError(
-                        f"invalid configuration: datasets.{name}.{key} applies only to "
-                        f"source npz, but {name} has source {spec['source']}; remove it."
-                    )
-        if spec["source"] == "npz" and not Path(spec["path"]).is_file():
-            raise WorkflowError(
-                f"invalid configuration: datasets.{name}.path: {spec['path']} does not "
-                "exist; give the path of a .npz holding X_train, y_train, X_test, y_test."
-            )
-    for name, spec in config["datasets"].items():
-        n_train = known_train_size(spec)
-        too_big = [
-            k for k in config["knn"]["k"] if n_train is not None and k >= n_train
-        ]
-        if too_big:
-            raise WorkflowError(
-                f"invalid configuration: knn.k {too_big} is not below the {n_train} training "
-                f"points of dataset {name}; choose smaller k or a larger n_train."
-            )
-    if config["figures"]["k"] not in config["knn"]["k"]:
-        raise WorkflowError(
-            f"invalid configuration: figures.k {config['figures']['k']} is not in knn.k "
-            f"{config['knn']['k']}; pick one of those."
-        )
-    for name, override in config["variants"].items():
-        unknown = sorted(set(override) - set(model_schema["properties"]))
-        if unknown:
-            raise WorkflowError(
-                f"invalid configuration: variants.{name} sets {unknown}, which are not keys "
-                f"of model; choose from {sorted(model_schema['properties'])}."
-            )
-        try:
-            jsonschema.validate({**config["model"], **override}, model_schema)
-        except jsonschema.ValidationError as err:
-            raise WorkflowError(
-                f"invalid configuration: variants.{name}: {err.message}; fix that value "
-                f"in variants.{name}."
-            ) from None
-        n_hidden = len(variant_model(name, config)["hidden_units"])
-        known = layer_names(n_hidden)
-        unknown = [layer for layer in config["layers"] if layer not in known]
-        if unknown:
-            raise WorkflowError(
-                f"invalid configuration: layers {unknown} do not exist in a model with "
-                f"{n_hidden} hidden layers (model.hidden_units, variant {name}); choose "
-                f"from {known}."
-            )
-
-
-def variant_model(variant, config=config):
+def variant_model(variant):
     """The model settings of one variant: `model` with the variant's overrides."""
-    return {**config["model"], **config["variants"][variant]}
+    return configcheck.variant_model(config, variant)
 
-
-def known_train_size(spec):
-    """Training points of a dataset as far as the config tells, without loading it (or None)."""
-    full = {"mnist": 60000, "fashion-mnist": 60000}.get(spec["source"])
-    if spec["source"] == "digits":
-        full = 1797 - math.ceil(1797 * spec["test_fraction"])
-    if spec["n_train"] is not None:
-        return spec["n_train"] if full is None else min(full, spec["n_train"])
-    return full
-
-
-validate_config(config)
 
 DATASETS = list(config["datasets"])
 SEEDS = list(config["seeds"])
 VARIANTS = list(config["variants"])
 LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
+PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
 
 
 def dense_layers(variant):
@@ -150,6 +64,7 @@ wildcard_constraints:
 
 
 localrules:
+    download_idx,  # compute nodes often have no internet
     extract_input,
     score_knn,
     aggregate_accuracy,
@@ -217,6 +132,32 @@ def get_labels(wildcards):
     return {
         f"{split}_labels": f"results/{wildcards.dataset}/seed{get_seed(wildcards)}/activations/{split}_labels.npy"
         for split in ("train", "test")
+    }
+
+
+def get_mirrors(wildcards):
+    """The download mirrors of an official dataset."""
+    return config["mirrors"][wildcards.source]
+
+
+def get_source_files(wildcards):
+    """The files a dataset is read from, as named inputs: editing one reruns its chain.
+
+    A user's .npz; the official IDX files in local_dir / data_dir (checked at config time), or
+    else the verified downloads; nothing for scikit-learn's bundled digits."""
+    spec = config["datasets"][wildcards.dataset]
+    if spec["source"] == "npz":
+        return {"npz": spec["path"]}
+    if spec["source"] not in OFFICIAL:
+        return {}
+    local = spec["local_dir"]
+    if local is None and config["data_dir"] is not None:
+        local = str(Path(config["data_dir"]) / spec["source"])
+    if local is not None:
+        return {part: str(find_local(local, stem)) for part, stem in PARTS.items()}
+    return {
+        part: f"{config['download_dir']}/{spec['source']}/{stem}.gz"
+        for part, stem in PARTS.items()
     }
 
 

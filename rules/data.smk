@@ -1,6 +1,24 @@
+rule download_idx:
+    output:
+        f"{config['download_dir']}/{{source}}/{{stem}}.gz",
+    log:
+        "results/logs/download_idx/{source}/{stem}.log",
+    wildcard_constraints:
+        source=alternatives(OFFICIAL),
+        stem=alternatives(PARTS.values()),
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    params:
+        mirrors=get_mirrors,
+    script:
+        "../scripts/download_idx.py"
+
+
 rule prepare_dataset:
     input:
-        package("datasets.py", "official.py", "idx.py"),
+        package("datasets.py", "official.py", "idx.py", "sources.py"),
+        unpack(get_source_files),
     output:
         "results/{dataset}/seed{seed}/data/dataset.npz",
     log:
@@ -12,10 +30,7 @@ rule prepare_dataset:
     threads: 1
     params:
         spec=get_dataset_spec,
-        data_dir=config["data_dir"],
-        mirrors=config["mirrors"],
-        download_dir=config["download_dir"],
-        seed=get_seed,
+        data_seed=config["data_seed"],
     script:
         "../scripts/prepare_dataset.py"
 

@@ -80,6 +80,7 @@ rule aggregate_accuracy:
         variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
+        preprocess=PREPROCESS,
     script:
         "../scripts/aggregate_accuracy.py"
 
@@ -132,5 +133,6 @@ rule aggregate_quality:
         variants=VARIANTS,
         layers=LAYERS,
         reducers=REDUCERS,
+        preprocess=PREPROCESS,
     script:
         "../scripts/aggregate_quality.py"

@@ -89,3 +89,28 @@ def test_atomic_writes_leave_normal_permissions(tmp_path):
     os.umask(umask)
     assert (tmp_path / "t.txt").stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"], "no temporary file left behind"
+
+
+def test_standardize_fits_on_the_training_split_only():
+    rng = np.random.default_rng(0)
+    X_train = rng.normal([5.0, 1000.0, 0.0], [2.0, 300.0, 0.0], size=(200, 3))
+    X_test = X_train[:50] + 10.0
+    data = datasets.from_arrays(X_train, np.arange(200) % 2, X_test, np.arange(50) % 2)
+    out = datasets.standardize(data)
+    np.testing.assert_allclose(out.X_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(out.X_train[:, :2].std(axis=0), 1, rtol=1e-4)
+    assert np.all(out.X_train[:, 2] == 0), "a constant feature is centred, not divided by zero"
+    # the test split uses the training statistics: its shift of +10 stays visible
+    np.testing.assert_allclose(out.X_test[:, 0] - out.X_train[:50, 0], 10 / X_train[:, 0].std(), rtol=1e-4)
+    assert out.X_train.dtype == np.float32 and out.X_test.dtype == np.float32
+
+
+def test_load_source_preprocess_choices():
+    scaled = datasets.load_source({"source": "digits", "preprocess": "scale"}, {}, seed=0)
+    plain = datasets.load_source({"source": "digits", "preprocess": "none"}, {}, seed=0)
+    standard = datasets.load_source({"source": "digits", "preprocess": "standardize"}, {}, seed=0)
+    assert scaled.X_train.max() == 1.0 and plain.X_train.max() == 16.0
+    np.testing.assert_allclose(plain.X_train / 16, scaled.X_train)
+    assert abs(float(standard.X_train.mean())) < 1e-4
+    with pytest.raises(ValueError, match="unknown preprocess 'minmax'"):
+        datasets.load_source({"source": "digits", "preprocess": "minmax"}, {}, seed=0)

@@ -86,3 +86,23 @@ def test_corrupt_cached_file_is_fetched_again(tmp_path, mirror):
 def test_unreachable_mirrors_say_what_to_do(tmp_path):
     with pytest.raises(ConnectionError, match="(?s)could not download .* local_dir"):
         official.download("mnist", "t10k-labels-idx1-ubyte", ["http://127.0.0.1:9/x"], tmp_path)
+
+
+@pytest.mark.workflow
+def test_workflow_downloads_once_through_its_own_rule(tmp_path, mirror):
+    from conftest import snakemake
+
+    (tmp_path / "config.yaml").write_text(
+        f"mirrors: {{mnist: ['{mirror.url('mnist')}']}}\n"
+        "datasets: {mnist: {source: mnist, n_train: 500, n_test: 100}}\n"
+    )
+    target = "results/mnist/seed0/data/dataset.npz"
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "2", target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in (tmp_path / "results/downloads/mnist").iterdir()) == sorted(f"{s}.gz" for s in official.PARTS.values())
+    assert len(mirror.requests) == 4
+    with np.load(tmp_path / target) as d:
+        assert d["X_train"].shape == (500, 784) and d["X_train"].max() == 1.0
+    (tmp_path / "results" / target.split("results/")[1]).unlink()
+    again = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "2", target)
+    assert again.returncode == 0 and len(mirror.requests) == 4, "the verified files are kept as outputs"

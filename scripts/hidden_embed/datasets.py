@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
+from .sources import NPZ_KEYS  # noqa: E402 - the keys a user's .npz holds
 
 
 @dataclass
@@ -98,7 +98,7 @@ def from_arrays(
     return Dataset(Xtr, ytr, Xte, yte, names, image_shape)
 
 
-def load_digits(test_fraction: float, seed: int) -> Dataset:
+def load_digits(test_fraction: float, seed: int, scale: float = 16.0) -> Dataset:
     """scikit-learn's bundled 8x8 digits, split into train and test (stratified, seeded)."""
     from sklearn.datasets import load_digits as sk_digits
     from sklearn.model_selection import train_test_split
@@ -111,7 +111,7 @@ def load_digits(test_fraction: float, seed: int) -> Dataset:
         stratify=bunch.target,
         random_state=seed,
     )
-    return from_arrays(X_train, y_train, X_test, y_test, scale=16.0)
+    return from_arrays(X_train, y_train, X_test, y_test, scale=scale)
 
 
 def load_npz(
@@ -205,36 +205,53 @@ def read(path: str | Path) -> Dataset:
         )
 
 
-def load_source(
-    spec: dict[str, Any],
-    *,
-    data_dir: str | None,
-    mirrors: dict[str, list[str]],
-    download_dir: str | Path,
-    seed: int,
-) -> Dataset:
-    """Load a dataset from its config ``spec`` (source plus its keys), subsampled as asked."""
+def standardize(data: Dataset) -> Dataset:
+    """Each feature to mean 0 and sd 1, fitted on the training split only, applied to both.
+
+    Constant features (sd 0) are only centred (scikit-learn's ``StandardScaler``)."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(data.X_train)
+    return Dataset(
+        scaler.transform(data.X_train).astype(np.float32),
+        data.y_train,
+        scaler.transform(data.X_test).astype(np.float32),
+        data.y_test,
+        data.class_names,
+        data.image_shape,
+    )
+
+
+def load_source(spec: dict[str, Any], files: dict[str, str], *, seed: int) -> Dataset:
+    """Load a dataset from its config ``spec`` and its ``files`` (named as the rule's inputs).
+
+    Official datasets read the four verified IDX files (``X_train``, ... -> path), npz the file
+    ``npz``, digits comes with scikit-learn. Then the seeded subsample, then the preprocessing
+    (``spec["preprocess"]``: none, scale or standardize; standardize is fitted on the training
+    points that remain)."""
     source = spec["source"]
+    preprocess = spec.get("preprocess") or "scale"
+    if preprocess not in ("none", "scale", "standardize"):
+        raise ValueError(f"unknown preprocess {preprocess!r}; choose none, scale or standardize")
+    scaled = preprocess == "scale"
     if source in ("mnist", "fashion-mnist"):
         from . import official
 
-        local_dir = spec.get("local_dir")
-        if local_dir is None and data_dir is not None:
-            local_dir = str(Path(data_dir) / source)
-        arrays = official.load(source, local_dir, mirrors[source], Path(download_dir) / source)
-        data = from_arrays(**arrays, scale=255.0, class_names=official.CLASS_NAMES[source])
+        arrays = official.read_files(source, files)
+        data = from_arrays(**arrays, scale=255.0 if scaled else 1.0, class_names=official.CLASS_NAMES[source])
     elif source == "digits":
-        data = load_digits(spec.get("test_fraction", 0.25), seed)
+        data = load_digits(spec.get("test_fraction", 0.25), seed, scale=16.0 if scaled else 1.0)
     elif source == "npz":
         data = load_npz(
-            spec["path"],
-            scale=spec.get("scale", 1.0),
+            files["npz"],
+            scale=spec.get("scale", 1.0) if scaled else 1.0,
             image_shape=spec.get("image_shape"),
             class_names=spec.get("class_names"),
         )
     else:
         raise ValueError(f"unknown dataset source {source!r}")
-    return subsample(data, spec.get("n_train"), spec.get("n_test"), seed)
+    data = subsample(data, spec.get("n_train"), spec.get("n_test"), seed)
+    return standardize(data) if preprocess == "standardize" else data
 
 
 def read_class_names(path: str | Path) -> list[str]:

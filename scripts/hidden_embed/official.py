@@ -2,7 +2,7 @@
 
 Files are taken from a local directory when one is configured, otherwise downloaded
 from the configured mirrors with pooch into a cache directory. Every file is verified
-by the SHA-256 of its *uncompressed* content (the published values below), because
+by the SHA-256 of its *uncompressed* content (the published values in ``sources``), because
 mirrors recompress the files and their ``.gz`` bytes differ.
 """
 
@@ -14,56 +14,18 @@ from pathlib import Path
 import numpy as np
 
 from .idx import IdxError, read_idx
+from .sources import CLASS_NAMES, PARTS, SHA256  # noqa: F401 - re-exported
+from .sources import find_local as _find_local
 
 log = logging.getLogger(__name__)
-
-# name of the part -> file stem as the canonical mirrors name it
-PARTS = {
-    "X_train": "train-images-idx3-ubyte",
-    "y_train": "train-labels-idx1-ubyte",
-    "X_test": "t10k-images-idx3-ubyte",
-    "y_test": "t10k-labels-idx1-ubyte",
-}
-
-# Published SHA-256 of the uncompressed files.
-SHA256 = {
-    "mnist": {
-        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-    },
-    "fashion-mnist": {
-        "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-        "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-        "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-        "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-    },
-}
-
-CLASS_NAMES = {
-    "mnist": [str(d) for d in range(10)],
-    "fashion-mnist": [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ],
-}
 
 
 def find_local(directory: str | Path, stem: str) -> Path:
     """Return ``directory/stem`` or ``directory/stem.gz``, whichever exists."""
+    found = _find_local(directory, stem)
+    if found is not None:
+        return found
     directory = Path(directory)
-    for candidate in (directory / f"{stem}.gz", directory / stem):
-        if candidate.is_file():
-            return candidate
     raise FileNotFoundError(
         f"{directory / stem}(.gz) not found. Put the official IDX files in {directory}, "
         "or set the dataset's local_dir (or data_dir) to null to download them."
@@ -108,6 +70,18 @@ def download(source: str, stem: str, mirrors: list[str], cache_dir: str | Path) 
     )
 
 
+def read_files(source: str, paths: dict[str, str | Path]) -> dict[str, np.ndarray]:
+    """The four verified arrays of an official dataset from its files (part -> path)."""
+    if source not in SHA256:
+        raise ValueError(f"unknown official dataset {source!r}; choose from {sorted(SHA256)}")
+    arrays = {part: read_idx(paths[part], SHA256[source][stem]) for part, stem in PARTS.items()}
+    for split in ("train", "test"):
+        n_images, n_labels = len(arrays[f"X_{split}"]), len(arrays[f"y_{split}"])
+        if n_images != n_labels:
+            raise IdxError(f"{source} {split}: {n_images} images but {n_labels} labels")
+    return arrays
+
+
 def load(
     source: str,
     local_dir: str | Path | None,
@@ -117,15 +91,10 @@ def load(
     """Load the four verified arrays of an official dataset (uint8 images, int labels)."""
     if source not in SHA256:
         raise ValueError(f"unknown official dataset {source!r}; choose from {sorted(SHA256)}")
-    arrays = {}
+    paths = {}
     for part, stem in PARTS.items():
         if local_dir is not None:
-            path = find_local(local_dir, stem)
+            paths[part] = find_local(local_dir, stem)
         else:
-            path = download(source, stem, mirrors, cache_dir)
-        arrays[part] = read_idx(path, SHA256[source][stem])
-    for split in ("train", "test"):
-        n_images, n_labels = len(arrays[f"X_{split}"]), len(arrays[f"y_{split}"])
-        if n_images != n_labels:
-            raise IdxError(f"{source} {split}: {n_images} images but {n_labels} labels")
-    return arrays
+            paths[part] = download(source, stem, mirrors, cache_dir)
+    return read_files(source, paths)

@@ -13,7 +13,7 @@ METRICS = {
     "distance_correlation": "distance correlation",
 }
 # What identifies a cell of the quality table across seeds.
-KEYS = ["dataset", "variant", "layer", "reducer", "points", "k", "tc_points", "n_points"]
+KEYS = ["dataset", "variant", "layer", "reducer", "points", "k", "tc_points", "n_points", "preprocess"]
 
 
 def subsample_rows(n: int, max_points: int | None, seed: int) -> np.ndarray:

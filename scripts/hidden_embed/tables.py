@@ -27,7 +27,7 @@ COLUMNS = [
     "place_seconds",
 ]
 # What identifies a cell of the accuracy table across seeds.
-ACCURACY_KEYS = ["dataset", "variant", "layer", "reducer", "placement", "k", "n_train", "n_test"]
+ACCURACY_KEYS = ["dataset", "variant", "layer", "reducer", "placement", "k", "n_train", "n_test", "preprocess"]
 
 
 def read_tsv(path: str) -> pd.DataFrame:
@@ -85,10 +85,21 @@ def share_input_rows(table: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
 
 
 def combine(
-    tables: list[pd.DataFrame], datasets: list[str], variants: list[str], layers: list[str], reducers: list[str]
+    tables: list[pd.DataFrame],
+    datasets: list[str],
+    variants: list[str],
+    layers: list[str],
+    reducers: list[str],
+    preprocess: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Concatenate per-job tables, share the input layer's rows, order as in config."""
-    return order_rows(share_input_rows(pd.concat(tables, ignore_index=True), variants), datasets, variants, layers, reducers)
+    """Concatenate per-job tables, share the input layer's rows, order as in config.
+
+    ``preprocess`` (dataset -> none, scale or standardize) becomes the last column, so that a
+    table says how its features were prepared."""
+    table = order_rows(share_input_rows(pd.concat(tables, ignore_index=True), variants), datasets, variants, layers, reducers)
+    if preprocess is not None:
+        table["preprocess"] = table["dataset"].map(preprocess)
+    return table
 
 
 def order_rows(
@@ -117,6 +128,7 @@ def summarise(table: pd.DataFrame, keys: list[str], values: list[str]) -> pd.Dat
     With more than one seed, a ``{value}_std`` column (sample standard deviation) follows each
     value, and ``n_seeds`` counts the seeds; with one seed the table has no spread columns.
     """
+    keys = [key for key in keys if key in table.columns]  # preprocess: only in combined tables
     grouped = table.groupby(keys, sort=False, dropna=False)
     summary = grouped[values].mean()
     n_seeds = grouped["seed"].nunique()

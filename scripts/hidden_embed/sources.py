@@ -1,0 +1,98 @@
+"""What is known of each dataset source without reading it: file names, checksums, sizes.
+
+Pure Python (no NumPy): Snakemake imports it while it parses the workflow, once per job.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import struct
+import zipfile
+from pathlib import Path
+
+OFFICIAL = ("mnist", "fashion-mnist")
+
+# name of the part -> file stem as the canonical mirrors name it
+PARTS = {
+    "X_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "X_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+# Published SHA-256 of the uncompressed files.
+SHA256 = {
+    "mnist": {
+        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+        "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+        "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    },
+}
+
+CLASS_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion-mnist": [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ],
+}
+
+OFFICIAL_SIZES = (60000, 10000)  # training and test images of both official datasets
+DIGITS_POINTS = 1797  # scikit-learn's bundled digits
+NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
+
+
+def find_local(directory: str | Path, stem: str) -> Path | None:
+    """``directory/stem.gz`` or ``directory/stem``, whichever exists, else None."""
+    directory = Path(directory)
+    for candidate in (directory / f"{stem}.gz", directory / stem):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def npy_header_shape(handle) -> tuple[int, ...]:  # noqa: ANN001 - a binary file object
+    """The array shape from a ``.npy`` header (format versions 1-3), without reading the data."""
+    if handle.read(6) != b"\x93NUMPY":
+        raise ValueError("not a .npy array")
+    major = handle.read(2)[0]
+    size_format = "<H" if major == 1 else "<I"
+    (length,) = struct.unpack(size_format, handle.read(struct.calcsize(size_format)))
+    header = ast.literal_eval(handle.read(length).decode("latin1"))
+    return tuple(int(n) for n in header["shape"])
+
+
+def npz_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
+    """Shapes of the arrays in a ``.npz``, read from their headers only (cheap for any size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            shapes = {}
+            for member in archive.namelist():
+                if member.endswith(".npy"):
+                    with archive.open(member) as handle:
+                        shapes[member[:-4]] = npy_header_shape(handle)
+            return shapes
+    except (zipfile.BadZipFile, ValueError, KeyError, SyntaxError) as err:
+        raise ValueError(f"{path} is not a readable .npz archive ({err})") from None
+
+
+def digits_sizes(test_fraction: float) -> tuple[int, int]:
+    """Training and test points of the digits split (scikit-learn rounds the test share up)."""
+    n_test = math.ceil(DIGITS_POINTS * test_fraction)
+    return DIGITS_POINTS - n_test, n_test
