@@ -90,10 +90,10 @@ def error_bars(fig) -> int:  # noqa: ANN001
 def test_accuracy_plots_one_seed_one_variant(tmp_path):
     summary = tables.summarise(accuracy_table([0], ["reference"]), tables.ACCURACY_KEYS, ["accuracy"])
     fig = plots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, ["pca", "umap"])
-    assert len(fig.axes) == 2 and error_bars(fig) == 0
-    assert [ax.get_title() for ax in fig.axes] == ["mnist", "fashion-mnist"]
+    assert len(fig.axes) == 4 and error_bars(fig) == 0
+    assert [ax.get_title() for ax in fig.axes] == ["mnist", "fashion-mnist", "zoom", "zoom"]
     w, h = saved(fig, tmp_path, "by_layer")
-    assert 1100 < w < 1500 and 450 < h < 650
+    assert 1100 < w < 1500 and 700 < h < 1100
     fig = plots.accuracy_heatmap(tables.pivot(summary), plots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy\n")  # one seed: no "mean of"
     w, h = saved(fig, tmp_path, "heatmap")
@@ -103,8 +103,8 @@ def test_accuracy_plots_one_seed_one_variant(tmp_path):
 def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
     summary = tables.summarise(accuracy_table([0, 1, 2], ["reference", "no_dropout"]), tables.ACCURACY_KEYS, ["accuracy"])
     fig = plots.accuracy_by_layer(summary, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
-    assert len(fig.axes) == 4 and error_bars(fig) == 4 * 3  # pca, umap, highdim in each panel
-    assert fig.axes[2].get_title() == "mnist, no_dropout"
+    assert len(fig.axes) == 8 and error_bars(fig) == 8 * 3  # pca, umap, highdim in each panel
+    assert fig.axes[4].get_title() == "mnist, no_dropout"
     bar = next(c for c in fig.axes[0].containers if isinstance(c, ErrorbarContainer))
     mean = bar.lines[0].get_ydata()
     assert np.allclose(mean, [0.51, 0.61, 0.71])  # seeds add 0, .01, .02: mean +.01, sd .01
@@ -115,6 +115,56 @@ def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
     fig = plots.accuracy_heatmap(wide, plots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy, mean of 3 seeds\n")
     saved(fig, tmp_path, "heatmap_seeds")
+
+
+def test_zoomed_accuracy_panel_leaves_out_the_map_far_below():
+    """PCA at 0.42-0.92 must not squeeze four maps at 0.94-0.98 into one strip (MNIST, full run)."""
+    measured = {"pca": [0.424, 0.582, 0.920], "umap": [0.956, 0.970, 0.977], "tsne": [0.954, 0.971, 0.977],
+                "pacmap": [0.963, 0.963, 0.977], "trimap": [0.940, 0.966, 0.974], "highdim": [0.969, 0.975, 0.979]}
+    rows = [{"dataset": "mnist", "variant": "reference", "seed": 0, "layer": layer, "reducer": r, "placement": "transform",
+             "k": 5, "accuracy": a, "n_train": 60000, "n_test": 10000}
+            for r, values in measured.items() for layer, a in zip(LAYERS, values)]
+    summary = tables.summarise(pd.DataFrame(rows), tables.ACCURACY_KEYS, ["accuracy"])
+    reducers = ["pca", "umap", "tsne", "pacmap", "trimap"]
+    close, (low, high) = plots.zoom_range(summary, reducers, LAYERS)
+    assert close == ["umap", "tsne", "pacmap", "trimap"]
+    assert 0.93 < low < 0.94 and 0.979 < high < 0.985
+    fig = plots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, reducers)
+    full, zoom = fig.axes
+    assert zoom.get_title() == "zoom (PCA left out)" and zoom.get_ylim() == pytest.approx((low, high))
+    # the smallest gap between two maps (0.002) is now a visible share of the axis
+    assert 0.002 / (high - low) > 0.03 and 0.002 / np.ptp(full.get_ylim()) < 0.005
+
+
+@pytest.mark.parametrize("value,text", [(0.973, ".97"), (0.5, ".50"), (0.996, "1.00"), (0.9949, ".99"), (1.0, "1.00"), (0.0, ".00"), (float("nan"), "")])
+def test_heatmap_cell_text(value, text):
+    assert plots.cell_text(value) == text
+
+
+def test_heatmap_cells_read_as_values(tmp_path):
+    wide = pd.DataFrame([[0.996, 0.42], [1.0, 0.985]], index=pd.MultiIndex.from_tuples([("mnist", "raw"), ("mnist", "hidden1")]),
+                        columns=pd.MultiIndex.from_tuples([("umap", 5), ("pca", 5)]))
+    fig = plots.accuracy_heatmap(wide)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1.00", ".42", "1.00", ".98"]
+    saved(fig, tmp_path, "heatmap_cells")
+
+
+def test_map_outliers_are_clipped_to_their_panel(tmp_path):
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 400)
+    xy = (rng.normal(size=(1200, 2)) + np.array([[0, 0], [6, 0], [0, 6]])[y]).astype(np.float32)
+    far = xy.copy()
+    far[:3] = [[500.0, 0.0], [0.0, -400.0], [300, 300]]  # PCA-like outliers, 0.25 % of the points
+    coords = {("raw", r): (far if r == "pca" else xy, y) for r in ("pca", "umap")}
+    fig = plots.map_grid(coords, ["raw"], ["pca", "umap"], NAMES, "grid")
+    pca, umap = fig.axes
+    assert pca.get_xlim()[1] < 20 and pca.get_ylim()[0] > -20, "outliers must not set the limits"
+    assert np.ptp(pca.get_xlim()) == pytest.approx(np.ptp(umap.get_xlim()), rel=0.05), "the panels show the same extent"
+    assert all(c.get_clip_on() for c in pca.collections)
+    inside = (far[:, 0] >= pca.get_xlim()[0]) & (far[:, 0] <= pca.get_xlim()[1])
+    inside &= (far[:, 1] >= pca.get_ylim()[0]) & (far[:, 1] <= pca.get_ylim()[1])
+    assert inside[3:].all() and not inside[:3].any(), "every point but the outliers is in view"
+    saved(fig, tmp_path, "outliers")
 
 
 @pytest.mark.parametrize("n,shape", [(256, (16, 16)), (64, (8, 8)), (10, (2, 5)), (97, (10, 10)), (128, (8, 16))])

@@ -57,8 +57,26 @@ def marker_size(n_points: int) -> float:
     return float(np.clip(2000.0 / max(n_points, 1), 0.3, 12.0))
 
 
-def scatter_classes(ax, coords: np.ndarray, labels: np.ndarray, colors: np.ndarray, *, size: float | None = None, alpha: float = 0.6) -> None:  # noqa: ANN001
-    """Points coloured by class, in a shuffled order so no class hides another."""
+def robust_limits(coords: np.ndarray, share: float = 0.005, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis limits (x, y) that hold every point except far outliers.
+
+    Each axis spans the data, but at most ``margin`` of the central range beyond its
+    ``share`` and ``1 - share`` quantiles: a few PCA points far out no longer shrink the map to
+    a dot, and they are clipped at the panel's edge instead of drawn into the next panel."""
+    coords = np.asarray(coords, dtype=float)
+    limits = []
+    for column in coords.T:
+        low, high = np.quantile(column, [share, 1 - share])
+        pad = margin * max(high - low, 1e-12)
+        limits.append((max(column.min(), low - pad), min(column.max(), high + pad)))
+    return limits[0], limits[1]
+
+
+def scatter_classes(ax, coords: np.ndarray, labels: np.ndarray, colors: np.ndarray, *, size: float | None = None, alpha: float = 0.6, limits=None) -> None:  # noqa: ANN001
+    """Points coloured by class, in a shuffled order so no class hides another.
+
+    The axes hold ``limits`` (default: :func:`robust_limits` of the points); points beyond
+    them are clipped to the panel."""
     order = np.random.default_rng(0).permutation(len(coords))
     ax.scatter(
         coords[order, 0],
@@ -68,10 +86,15 @@ def scatter_classes(ax, coords: np.ndarray, labels: np.ndarray, colors: np.ndarr
         alpha=alpha,
         linewidths=0,
         rasterized=True,
+        clip_on=True,
     )
+    xlim, ylim = robust_limits(coords) if limits is None else limits
+    half = max(xlim[1] - xlim[0], ylim[1] - ylim[0]) / 2 * 1.03  # a square panel, equal scales
+    for set_lim, (low, high) in ((ax.set_xlim, xlim), (ax.set_ylim, ylim)):
+        set_lim((low + high) / 2 - half, (low + high) / 2 + half)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
 
@@ -87,10 +110,11 @@ def map_figure(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test:
     apply_style()
     colors = class_colors(len(class_names))
     fig, (left, right) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, PAGE_WIDTH / 2 + 0.6))
-    scatter_classes(left, train, y_train, colors)
+    limits = robust_limits(train)
+    scatter_classes(left, train, y_train, colors, limits=limits)
     left.set_title(f"training points (n = {len(train):,})")
     right.scatter(train[:, 0], train[:, 1], c="0.85", s=marker_size(len(train)), linewidths=0, rasterized=True)
-    scatter_classes(right, test, y_test, colors)
+    scatter_classes(right, test, y_test, colors, limits=limits)
     right.set_title(f"test points placed in the map (n = {len(test):,})")
     fig.suptitle(title, y=0.99)
     class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, -0.02))
@@ -168,33 +192,71 @@ def seeds_note(summary: pd.DataFrame) -> str:
     return f" (mean ± sd, {n} seeds)" if n > 1 else ""
 
 
+def zoom_range(sub: pd.DataFrame, reducers: Sequence[str], layers: Sequence[str], within: float = 0.15) -> tuple[list[str], tuple[float, float]]:
+    """The maps whose accuracy stays within ``within`` of the best map at every layer, and a
+    y range that holds them and the layer-space kNN (for the zoomed panel)."""
+    lines = {r: mean_and_spread(sub[sub["reducer"] == r], "accuracy", layers)[0] for r in reducers}
+    lines = {r: v for r, v in lines.items() if np.isfinite(v).any()}
+    if not lines:
+        return [], (0.0, 1.0)
+    best = np.nanmax(np.vstack(list(lines.values())), axis=0)
+    close = [r for r, v in lines.items() if np.all((v >= best - within) | np.isnan(v))]
+    values = [lines[r] for r in close]
+    highdim = sub[sub["reducer"] == "highdim"]
+    if len(highdim):
+        values.append(mean_and_spread(highdim, "accuracy", layers)[0])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = max(0.1 * (high - low), 0.002)
+    return close, (low - pad, min(1.0, high + pad) + pad / 2)
+
+
 def accuracy_by_layer(summary: pd.DataFrame, k: int, variants: Sequence[str], layers: Sequence[str], reducers: Sequence[str]):  # noqa: ANN201
-    """Accuracy against layer, a line per reducer; a panel per dataset (columns) and variant (rows).
+    """Accuracy against layer, a line per reducer; a panel per dataset (columns) and variant.
 
     ``summary`` is the accuracy table's mean over seeds (`tables.summarise`). The layer-space kNN
     is dashed. With several seeds, lines are means with error bars of one standard deviation.
+    Below each variant's row a zoomed row shows only the maps within 0.15 of the best one (PCA
+    usually falls far below and would squeeze the others into one strip).
     """
     apply_style()
     data = summary[summary["k"] == k]
     datasets = list(dict.fromkeys(data["dataset"]))
-    n_rows = len(variants)
-    fig, axes = plt.subplots(n_rows, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.3 * n_rows + 0.3), squeeze=False, sharey="col")
+    n_rows = 2 * len(variants)
+    fig, axes = plt.subplots(n_rows, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.0 * n_rows + 0.3), squeeze=False)
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers) + 1))
     x = np.arange(len(layers))
-    for row, variant in enumerate(variants):
-        for ax, dataset in zip(axes[row], datasets):
+    for v, variant in enumerate(variants):
+        for col, dataset in enumerate(datasets):
             sub = data[(data["dataset"] == dataset) & (data["variant"] == variant)]
-            for i, reducer in enumerate([*reducers, "highdim"]):
-                style = {"linestyle": "--", "color": "k", "marker": None} if reducer == "highdim" else {"color": colors[i], "marker": "o"}
-                plot_spread(ax, x, sub[sub["reducer"] == reducer], "accuracy", layers, ms=3, label=REDUCER_LABELS.get(reducer, reducer), **style)
-            ax.set_xticks(x, layers)
-            ax.set_title(panel_title(dataset, variant, variants))
-        axes[row, 0].set_ylabel(f"{k}-NN test accuracy")
+            close, (low, high) = zoom_range(sub, reducers, layers)
+            full, zoom = axes[2 * v, col], axes[2 * v + 1, col]
+            for ax, shown in ((full, reducers), (zoom, close)):
+                for i, reducer in enumerate([*reducers, "highdim"]):
+                    if reducer != "highdim" and reducer not in shown:
+                        continue
+                    style = {"linestyle": "--", "color": "k", "marker": None} if reducer == "highdim" else {"color": colors[i], "marker": "o"}
+                    plot_spread(ax, x, sub[sub["reducer"] == reducer], "accuracy", layers, ms=3, label=REDUCER_LABELS.get(reducer, reducer), **style)
+                ax.set_xticks(x, layers)
+            zoom.set_ylim(low, high)
+            full.set_title(panel_title(dataset, variant, variants))
+            left_out = [REDUCER_LABELS.get(r, r) for r in reducers if r not in close]
+            zoom.set_title("zoom" + (f" ({', '.join(left_out)} left out)" if left_out else ""), fontsize=7)
+        axes[2 * v, 0].set_ylabel(f"{k}-NN test accuracy")
+        axes[2 * v + 1, 0].set_ylabel("zoomed")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     note = seeds_note(data).strip(" ()") or None
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3 * len(datasets)), frameon=False, bbox_to_anchor=(0.5, -0.02), title=note)
-    fig.tight_layout(rect=(0, (0.1 + 0.06 * (len(datasets) == 1) + 0.05 * (note is not None)) / n_rows, 1, 1))
+    fig.tight_layout(rect=(0, (0.1 + 0.06 * (len(datasets) == 1) + 0.05 * (note is not None)) / n_rows * 1.6, 1, 1))
     return fig
+
+
+def cell_text(value: float) -> str:
+    """An accuracy as a heatmap cell shows it: two decimals without the leading zero (".97"),
+    "1.00" for values that round to 1, "" for a missing cell."""
+    if not np.isfinite(value):
+        return ""
+    text = f"{value:.2f}"
+    return text[1:] if text.startswith("0.") else text
 
 
 def accuracy_heatmap(wide: pd.DataFrame, seeds: int = 1):  # noqa: ANN201
@@ -208,7 +270,7 @@ def accuracy_heatmap(wide: pd.DataFrame, seeds: int = 1):  # noqa: ANN201
     image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values), vmax=1.0, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
         dark = v < (np.nanmin(values) + 1.0) / 2  # lower half of viridis: white text
-        ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1.0", ha="center", va="center", fontsize=5.5, color="white" if dark else "black")
+        ax.text(j, i, cell_text(v), ha="center", va="center", fontsize=5.5, color="white" if dark else "black")
     short = {**REDUCER_LABELS, "highdim": "layer"}
     ax.set_xticks(range(values.shape[1]), [f"{short.get(r, r)} k={k}" for r, k in wide.columns], rotation=90)
     ax.set_yticks(range(values.shape[0]), [" ".join(map(str, row)) for row in wide.index])
