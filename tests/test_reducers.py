@@ -113,3 +113,24 @@ def test_embedding_does_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_trimap_distance_names_all_have_a_placement_metric():
+    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    distances = schema["properties"]["reducers"]["properties"]["trimap"]["properties"]["distance"]["enum"]
+    assert set(distances) == set(reducers.TRIMAP_METRICS)
+
+
+def test_trimap_places_test_points_under_its_own_distance(digits):
+    """With distance manhattan, a test point's neighbours are its manhattan neighbours, not euclidean ones."""
+    from sklearn.neighbors import NearestNeighbors
+
+    X_train, X_test = digits.X_train[:400], digits.X_test[:60]
+    fitted = reducers.make("trimap", seed=0, threads=2, distance="manhattan", n_iters=50).fit(X_train)
+    placed = fitted.transform(X_test)
+    dist, idx = NearestNeighbors(n_neighbors=10, metric="manhattan").fit(X_train).kneighbors(X_test)
+    weights = 1 / dist
+    expected = (fitted.embedding_[idx] * weights[..., None]).sum(axis=1) / weights.sum(axis=1)[:, None]
+    np.testing.assert_allclose(placed, expected, rtol=1e-5, atol=1e-6)
+    euclid = NearestNeighbors(n_neighbors=10).fit(X_train).kneighbors(X_test, return_distance=False)
+    assert any(set(a) != set(b) for a, b in zip(idx, euclid)), "the two distances must pick other neighbours here"

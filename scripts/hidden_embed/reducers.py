@@ -29,6 +29,16 @@ PLACEMENT = {
 # Keys of a reducer's config that configure the placement, not the library's estimator.
 PLACEMENT_PARAMS = {"trimap": {"placement_neighbors": 10}}
 
+# TriMAP's distance names -> scikit-learn's metric of the same distance, so that test points are
+# placed by neighbours under the distance the map was fitted with.
+TRIMAP_METRICS = {
+    "euclidean": "euclidean",
+    "manhattan": "manhattan",
+    "angular": "cosine",
+    "cosine": "cosine",
+    "hamming": "hamming",
+}
+
 
 class PCAReducer:
     """scikit-learn's PCA to 2 components."""
@@ -108,7 +118,7 @@ class PaCMAPReducer:
 class TriMAPReducer:
     """TriMAP (its seeded PyTorch implementation). It has no ``transform``: a test point goes
     to the distance-weighted mean of the 2-D positions of its ``placement_neighbors``
-    nearest training points, found in the layer's own space."""
+    nearest training points, found in the layer's own space under TriMAP's ``distance``."""
 
     def __init__(self, seed: int, threads: int, placement_neighbors: int = 10, **params: Any) -> None:
         import torch
@@ -118,13 +128,14 @@ class TriMAPReducer:
         params.setdefault("device", "cpu")
         self.model = TorchTRIMAP(n_dims=2, random_state=seed, **params)
         self.placement_neighbors = placement_neighbors
+        self.placement_metric = TRIMAP_METRICS[params.get("distance", "euclidean")]
 
     def fit(self, X: np.ndarray) -> "TriMAPReducer":
         from sklearn.neighbors import KNeighborsRegressor
 
         self.embedding_ = np.asarray(self.model.fit_transform(X), dtype=np.float64)
         self.placer_ = KNeighborsRegressor(
-            n_neighbors=self.placement_neighbors, weights="distance"
+            n_neighbors=self.placement_neighbors, weights="distance", metric=self.placement_metric
         ).fit(X, self.embedding_)
         return self
 
