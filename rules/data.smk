@@ -1,4 +1,6 @@
 rule download_idx:
+    input:
+        package("idx.py", "official.py", "sources.py"),
     output:
         f"{config['download_dir']}/{{source}}/{{stem}}.gz",
     log:
@@ -17,7 +19,7 @@ rule download_idx:
 
 rule prepare_dataset:
     input:
-        package("datasets.py", "official.py", "idx.py", "sources.py"),
+        package("datasets.py", "idx.py", "official.py", "sources.py"),
         unpack(get_source_files),
     output:
         "results/{dataset}/seed{seed}/data/dataset.npz",
@@ -37,7 +39,7 @@ rule prepare_dataset:
 
 rule extract_input:
     input:
-        package("datasets.py", "layers.py"),
+        package("datasets.py", "idx.py", "official.py", "sources.py"),
         data="results/{dataset}/seed{seed}/data/dataset.npz",
     output:
         train="results/{dataset}/seed{seed}/activations/raw/train.npy",

@@ -87,7 +87,7 @@ rule aggregate_accuracy:
 
 rule score_quality:
     input:
-        package("quality.py", "tables.py"),
+        package("quality.py"),
         embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
         points=expand(
             "results/{{dataset}}/{{branch}}/activations/{{layer}}/{split}.npy",
@@ -114,7 +114,7 @@ rule score_quality:
 
 rule aggregate_quality:
     input:
-        package("tables.py", "quality.py"),
+        package("quality.py", "tables.py"),
         tables=get_quality_tables,
     output:
         tidy="results/tables/embedding_quality.tsv",

@@ -1,6 +1,13 @@
 rule plot_map:
     input:
-        package("plots.py"),
+        package(
+            "datasets.py",
+            "idx.py",
+            "official.py",
+            "plots.py",
+            "quality.py",
+            "sources.py",
+        ),
         embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
         data=get_dataset_file,
     output:
@@ -22,7 +29,14 @@ rule plot_map:
 
 rule plot_map_grid:
     input:
-        package("plots.py"),
+        package(
+            "datasets.py",
+            "idx.py",
+            "official.py",
+            "plots.py",
+            "quality.py",
+            "sources.py",
+        ),
         embeddings=get_embeddings,
         data="results/{dataset}/seed{seed}/data/dataset.npz",
     output:
@@ -51,7 +65,7 @@ rule plot_map_grid:
 
 rule plot_training_curves:
     input:
-        package("plots.py"),
+        package("plots.py", "quality.py"),
         history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
     output:
         png=report(
@@ -76,7 +90,7 @@ rule plot_training_curves:
 
 rule plot_accuracy:
     input:
-        package("plots.py", "tables.py"),
+        package("plots.py", "quality.py", "tables.py"),
         summary="results/tables/knn_accuracy_summary.tsv",
     output:
         by_layer=report(
@@ -133,7 +147,14 @@ rule plot_quality:
 
 rule animate_activations:
     input:
-        package("plots.py"),
+        package(
+            "datasets.py",
+            "idx.py",
+            "official.py",
+            "plots.py",
+            "quality.py",
+            "sources.py",
+        ),
         data="results/{dataset}/seed{seed}/data/dataset.npz",
         activations=get_dense_activations,
     output:
@@ -167,6 +188,7 @@ rule animate_activations:
 
 rule paper:
     input:
+        package(),
         **get_paper_sources(),
     output:
         [f"results/paper/{name}" for name in get_paper_sources()],

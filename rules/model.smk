@@ -1,6 +1,13 @@
 rule train_model:
     input:
-        package("model.py", "layers.py", "datasets.py"),
+        package(
+            "datasets.py",
+            "idx.py",
+            "layers.py",
+            "model.py",
+            "official.py",
+            "sources.py",
+        ),
         data="results/{dataset}/seed{seed}/data/dataset.npz",
     output:
         model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
@@ -23,7 +30,14 @@ rule train_model:
 
 rule extract_activations:
     input:
-        package("model.py", "layers.py", "datasets.py"),
+        package(
+            "datasets.py",
+            "idx.py",
+            "layers.py",
+            "model.py",
+            "official.py",
+            "sources.py",
+        ),
         data="results/{dataset}/seed{seed}/data/dataset.npz",
         model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
     output:
