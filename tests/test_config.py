@@ -209,3 +209,33 @@ def test_command_line_text_gets_the_schema_types():
     # text where the schema wants text stays text: paths, names, class names
     assert typed["datasets"] == {"2024": {"source": "npz", "path": "2024", "n_train": 500, "class_names": ["0", "1"]}}
     assert restore_types({"seeds": [0, 1]}, schema) == {"seeds": [0, 1]}, "typed values stay as they are"
+
+
+def job_threads(output: str) -> dict[str, set[int]]:
+    """Rule -> the thread counts of its jobs in a `snakemake -n` listing (1 where none is printed)."""
+    threads: dict[str, set[int]] = {}
+    rule, count = None, 1
+    for line in [*output.splitlines(), "rule end:"]:
+        m = re.match(r"\s*(?:local)?rule (\w+):", line)
+        if m:
+            if rule is not None:
+                threads.setdefault(rule, set()).add(count)
+            rule, count = m.group(1), 1
+        m = re.match(r"\s*threads: (\d+)$", line)
+        if m:
+            count = int(m.group(1))
+    return threads
+
+
+def test_threads_keys_reach_the_rules_they_document(tmp_path):
+    """threads.score_knn sets the layer-space kNN and the quality metrics; the 2-D kNN scores use one."""
+    (tmp_path / "config.yaml").write_text(BASE + "threads: {train_model: 5, extract_activations: 2, embed_layer: 6, score_knn: 3}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
+    assert result.returncode == 0, result.stderr[-2000:]
+    threads = job_threads(result.stdout)
+    assert threads["train_model"] == {5} and threads["extract_activations"] == {2} and threads["embed_layer"] == {6}
+    assert threads["score_knn_highdim"] == {3} and threads["score_quality"] == {3}
+    assert threads["score_knn"] == {1}
+    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    described = schema["properties"]["threads"]["properties"]["score_knn"]["description"]
+    assert "score_knn_highdim" in described and "score_quality" in described
