@@ -45,9 +45,12 @@ def test_trustworthiness_and_continuity_by_hand():
     assert quality.continuity(X_LINE, Y_SWAP, 1) == pytest.approx(2 / 3)
 
 
-def test_distance_correlation_reversed_is_minus_one():
+def test_distance_correlation_monotone_is_one_reversed_is_minus_one():
     X = np.arange(20, dtype=float)[:, None]
     assert quality.distance_correlation(X, X * 3 + 1, 200, seed=1) == pytest.approx(1.0)
+    # Three points whose map reverses the order of their distances (1, 2, 3 become 3, 2, 1):
+    X3, Y3 = np.array([[0.0], [1.0], [3.0]]), np.array([[0.0], [3.0], [1.0]])
+    assert quality.distance_correlation(X3, Y3, 200, seed=1) == pytest.approx(-1.0)
     Y = np.where(X < 10, X, 100 - X)  # distances no longer monotone
     assert quality.distance_correlation(X, Y, 200, seed=1) < 0.9
 

@@ -35,7 +35,7 @@ def embeddings(digits):
 def test_shapes_finite_and_accuracy_floor(name, digits, embeddings):
     emb = embeddings[name]
     assert emb.train.shape == (1347, 2) and emb.test.shape == (450, 2)
-    assert emb.train.dtype == np.float32 and np.isfinite(emb.test).all()
+    assert emb.train.dtype == np.float32 and emb.test.dtype == np.float32
     assert emb.placement == reducers.PLACEMENT[name]
     acc = knn.knn_accuracies(emb.train, digits.y_train, emb.test, digits.y_test, [5])[5]
     assert acc > FLOOR[name], f"{name}: 5-NN accuracy {acc:.3f} below {FLOOR[name]}"
@@ -72,6 +72,29 @@ def test_trimap_places_by_weighted_neighbour_mean(digits, embeddings):
     assert emb.placement == "knn-mean"
 
 
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_non_finite_coordinates_stop_the_job(monkeypatch, split):
+    """A reducer that diverges must fail the job, not write NaN maps that score as garbage."""
+
+    class Diverging(reducers.PCAReducer):
+        def fit(self, X):
+            super().fit(X)
+            if split == "train":
+                self.embedding_[3] = np.nan
+            return self
+
+        def transform(self, X):
+            out = super().transform(X)
+            if split == "test":
+                out[0, 1] = np.inf
+            return out
+
+    monkeypatch.setitem(reducers.REDUCERS, "pca", Diverging)
+    X = np.random.default_rng(0).normal(size=(50, 4))
+    with pytest.raises(FloatingPointError, match=f"pca produced non-finite {split} coordinates"):
+        reducers.fit_place("pca", X, X[:10], seed=0)
+
+
 def test_unknown_reducer_named():
     with pytest.raises(ValueError, match=r"unknown reducer 'tsnee'; choose from"):
         reducers.make("tsnee", seed=0)
@@ -87,8 +110,7 @@ def test_schema_parameters_exist_in_the_libraries():
     import sklearn.decomposition
     import trimap
 
-    sys.modules.setdefault("tensorflow", None)
-    import umap
+    umap = reducers.import_umap()
 
     classes = {
         "pca": sklearn.decomposition.PCA,
@@ -103,16 +125,33 @@ def test_schema_parameters_exist_in_the_libraries():
         assert ours <= accepted, f"{name}: {ours - accepted} not accepted by {cls.__name__}"
 
 
-def test_embedding_does_not_import_tensorflow():
+def test_embedding_loads_no_tensorflow_and_leaves_no_blocked_modules():
+    """After a UMAP map, no TensorFlow or Keras module is loaded, and nothing in sys.modules is
+    left as None (which would turn a later `import keras` into an error)."""
     code = (
-        "import sys; sys.path.insert(0, 'scripts');"
+        "import sys, json; sys.path.insert(0, 'scripts');"
         "import numpy as np; from hidden_embed import reducers;"
         "X = np.random.default_rng(0).normal(size=(200, 5)).astype('float32');"
         "reducers.fit_place('umap', X, X[:20], seed=0);"
-        "print('tensorflow' in sys.modules and sys.modules['tensorflow'] is not None)"
+        "loaded = sorted(m for m, v in sys.modules.items() if m.split('.')[0] in ('tensorflow', 'keras') and v is not None);"
+        "blocked = sorted(m for m, v in sys.modules.items() if v is None and m.split('.')[0] in ('tensorflow', 'keras'));"
+        "import keras;"
+        "print(json.dumps({'loaded': loaded, 'blocked': blocked, 'umap': 'umap' in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    import json
+
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"loaded": [], "blocked": [], "umap": True}
+
+
+def test_without_modules_restores_sys_modules():
+    assert "no_such_module_xyz" not in sys.modules
+    with reducers.without_modules("no_such_module_xyz", "sys"):
+        with pytest.raises(ImportError):
+            import no_such_module_xyz  # noqa: F401
+        assert sys.modules["sys"] is not None, "a loaded module is left alone"
+    assert "no_such_module_xyz" not in sys.modules
 
 
 def test_trimap_distance_names_all_have_a_placement_metric():

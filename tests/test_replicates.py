@@ -87,8 +87,8 @@ def test_accuracy_tables_report_mean_and_spread_over_seeds(grown):
     workdir, _, _ = grown
     tidy = pd.read_csv(workdir / "results/tables/knn_accuracy.tsv", sep="\t")
     assert len(tidy) == 2 * 2 * 2 * 3 * 3  # seeds x variants x layers x (2 reducers + highdim) x k
-    raw = tidy[(tidy.layer == "raw")].pivot_table(index=["seed", "reducer", "k"], columns="variant", values="accuracy")
-    assert (raw["reference"] == raw["no_dropout"]).all(), "the input layer's maps are shared by the variants"
+    maps = {p.relative_to(workdir / "results/digits").as_posix() for p in (workdir / "results/digits").rglob("embeddings/raw/*.npz")}
+    assert maps == {f"seed{s}/embeddings/raw/{r}.npz" for s in (0, 1) for r in ("pca", "tsne")}, "raw is mapped once per seed"
     summary = pd.read_csv(workdir / "results/tables/knn_accuracy_summary.tsv", sep="\t")
     assert len(summary) == len(tidy) // 2 and (summary["n_seeds"] == 2).all()
     cell = tidy.query("variant == 'no_dropout' and layer == 'hidden2' and reducer == 'tsne' and k == 5")["accuracy"]
@@ -99,6 +99,24 @@ def test_accuracy_tables_report_mean_and_spread_over_seeds(grown):
     assert "variant" in md[0] and len(md) == 2 + 2 * 2 and "±" in md[2]
     quality = pd.read_csv(workdir / "results/tables/embedding_quality_summary.tsv", sep="\t")
     assert len(quality) == 2 * 2 * 2 and quality["trustworthiness_std"].notna().all()
+
+
+def test_seeds_vary_the_network_and_the_reducers_on_identical_data(grown):
+    """data_seed fixes the data: both seeds see the same points, so the spread over seeds is the
+    network's (different hidden activations) and the reducers' (t-SNE maps of raw differ)."""
+    workdir, _, _ = grown
+    run = workdir / "results/digits"
+    with np.load(run / "seed0/data/dataset.npz") as a, np.load(run / "seed1/data/dataset.npz") as b:
+        for key in ("X_train", "y_train", "X_test", "y_test"):
+            np.testing.assert_array_equal(a[key], b[key])
+    for split in ("train", "test"):
+        np.testing.assert_array_equal(np.load(run / f"seed0/activations/raw/{split}.npy"), np.load(run / f"seed1/activations/raw/{split}.npy"))
+    hidden = [np.load(run / f"seed{s}/reference/activations/hidden2/test.npy") for s in (0, 1)]
+    assert not np.allclose(*hidden), "the seeds train different networks"
+    with np.load(run / "seed0/embeddings/raw/tsne.npz") as a, np.load(run / "seed1/embeddings/raw/tsne.npz") as b:
+        assert not np.allclose(a["train"], b["train"]), "the seed reaches the reducer"
+    with np.load(run / "seed0/embeddings/raw/pca.npz") as a, np.load(run / "seed1/embeddings/raw/pca.npz") as b:
+        np.testing.assert_allclose(a["train"], b["train"], rtol=1e-5, atol=1e-5)  # PCA: same data, same map
 
 
 def test_variants_and_seeds_train_different_models(grown):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -40,6 +41,30 @@ TRIMAP_METRICS = {
 }
 
 
+@contextmanager
+def without_modules(*names: str) -> Iterator[None]:
+    """Make ``import name`` fail inside the block (for libraries that import optional extras),
+    and leave ``sys.modules`` as it was afterwards: no ``None`` entries that would later turn an
+    import into an error or ``pytest.importorskip`` into a silent skip."""
+    blocked = [name for name in names if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def import_umap():  # noqa: ANN201
+    """umap-learn, without its parametric variant: that one imports TensorFlow, which an
+    embedding job must not load (seconds of start-up and hundreds of MB for nothing)."""
+    with without_modules("tensorflow", "keras"):
+        import umap
+    return umap
+
+
 class PCAReducer:
     """scikit-learn's PCA to 2 components."""
 
@@ -60,12 +85,7 @@ class UMAPReducer:
     """umap-learn's UMAP; a fixed seed makes it deterministic (and single-threaded)."""
 
     def __init__(self, seed: int, threads: int, **params: Any) -> None:
-        # umap imports its parametric variant, and so TensorFlow, when it is installed:
-        # keep TensorFlow out of the embedding jobs.
-        for name in ("tensorflow", "keras"):
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-        import umap
-
+        umap = import_umap()
         params.setdefault("n_jobs", threads)
         self.model = umap.UMAP(n_components=2, random_state=seed, **params)
 
