@@ -254,6 +254,8 @@ TABLES = [
     "knn_accuracy_pivot.tex",
     "embedding_quality.tsv",
     "embedding_quality_summary.tsv",
+    "knn_accuracy.html",
+    "embedding_quality.html",
 ]
 
 

@@ -71,6 +71,12 @@ rule aggregate_accuracy:
         summary="results/tables/knn_accuracy_summary.tsv",
         markdown="results/tables/knn_accuracy_pivot.md",
         latex="results/tables/knn_accuracy_pivot.tex",
+        html=report(
+            "results/tables/knn_accuracy.html",
+            caption="../report/knn_table.rst",
+            category="accuracy",
+            labels={"table": "kNN accuracy"},
+        ),
     log:
         "results/logs/aggregate_accuracy/aggregate_accuracy.log",
     conda:
@@ -118,8 +124,9 @@ rule aggregate_quality:
         tables=get_quality_tables,
     output:
         tidy="results/tables/embedding_quality.tsv",
-        summary=report(
-            "results/tables/embedding_quality_summary.tsv",
+        summary="results/tables/embedding_quality_summary.tsv",
+        html=report(
+            "results/tables/embedding_quality.html",
             caption="../report/quality_table.rst",
             category="quality",
             labels={"table": "embedding quality"},

@@ -16,3 +16,11 @@ runtime.save_text(out.tidy, tables.to_tsv(tidy))
 runtime.save_text(out.summary, tables.to_tsv(summary))
 runtime.save_text(out.markdown, tables.to_markdown(wide, std))
 runtime.save_text(out.latex, tables.to_latex(wide, std))
+page = tables.to_html(
+    [
+        ("kNN accuracy of the test points placed in each map (rows: dataset and layer; columns: reducer and k)", tables.pivot_cells(wide, std)),
+        ("Every cell, with the placement method, sizes and seconds (mean over seeds)", summary),
+    ],
+    "kNN test accuracy",
+)
+runtime.save_text(out.html, page)

@@ -50,3 +50,15 @@ def test_local_idx_files_are_inputs_and_downloads_a_rule(tmp_path):
     assert online.returncode == 0, online.stderr[-3000:]
     assert job_counts(online.stdout)["download_idx"] == 8
     assert "results/downloads/fashion-mnist/t10k-labels-idx1-ubyte.gz" in online.stdout
+
+
+def test_a_failed_job_shows_its_error_and_keeps_its_log(tmp_path):
+    """The default profile prints a failed job's log: the real message reaches the terminal."""
+    np.savez(tmp_path / "bad.npz", X_train=np.ones((40, 3)), y_train=np.arange(40) % 2, X_test=np.ones((10, 3)), y_test=np.arange(10) % 3)
+    (tmp_path / "config.yaml").write_text("datasets: {bad: {source: npz, path: bad.npz}}\nknn: {k: [3]}\nfigures: {k: 3}\nquality: {k: 3}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1", "results/bad/seed0/data/dataset.npz")
+    assert result.returncode != 0
+    assert "y_test holds labels that never occur in y_train: [2]" in result.stdout + result.stderr
+    log = tmp_path / "results/logs/prepare_dataset/bad/seed0.log"
+    assert "never occur in y_train" in log.read_text()
+    assert not (tmp_path / "results/bad/seed0/data/dataset.npz").exists()

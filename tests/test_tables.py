@@ -85,3 +85,22 @@ def test_tsv_round_trip_keeps_names_and_empty_cells(tmp_path):
     assert back["dataset"].tolist() == ["NA", "null"], "names that look missing stay names"
     assert pd.isna(back["variant"][0]) and back["variant"][1] == "reference"
     assert back["accuracy"].tolist() == [0.123457, 0.5], "6 significant digits"
+
+
+def test_html_page_of_sortable_tables():
+    table = pd.DataFrame({"dataset": ["mnist", "a<b"], "accuracy": [0.97312, 0.5]})
+    page = tables.to_html([("first", table), ("second", table.head(1))], "title & more")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<table class=\"dataframe sortable\">") == 2
+    assert "<title>title &amp; more</title>" in page and "a&lt;b" in page and "0.9731" in page
+    assert "http" not in page, "a self-contained page: nothing to fetch"
+
+
+def test_pivot_cells_flatten_columns():
+    tidy = pd.concat([
+        tables.accuracy_rows({3: 0.9, 5: 0.8}, dataset="d", variant="v", seed=s, layer="raw", reducer="umap", placement="transform", n_train=10, n_test=5)
+        for s in (0, 1)
+    ])
+    summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"])
+    cells = tables.pivot_cells(tables.pivot(summary), tables.spread(summary))
+    assert list(cells.columns) == ["dataset", "layer", "umap k=3", "umap k=5"]
+    assert cells.iloc[0].tolist() == ["d", "raw", "0.900 ± 0.000", "0.800 ± 0.000"]

@@ -176,3 +176,22 @@ def test_report_builds(run):
     assert result.returncode == 0, result.stderr[-3000:]
     html = (run / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "map_grid_test.png" in html
+    # The accuracy and quality tables are in the report as pages of sortable tables, not downloads.
+    accuracy = embedded_page(html, "knn_accuracy.html")
+    assert accuracy.count("<table") == 2 and 'class="dataframe sortable"' in accuracy and "addEventListener" in accuracy
+    tidy = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    cell = tidy.query("dataset == 'mnist' and layer == 'hidden2' and reducer == 'umap' and k == 5")["accuracy"].iloc[0]
+    assert f"{cell:.3f}" in accuracy and "umap k=5" in accuracy and "highdim k=10" in accuracy
+    quality = embedded_page(html, "embedding_quality.html")
+    table = pd.read_csv(run / "results/tables/embedding_quality_summary.tsv", sep="\t")
+    assert "trustworthiness" in quality and f"{table['trustworthiness'].iloc[0]:.4g}" in quality
+
+
+def embedded_page(report: str, name: str) -> str:
+    """An HTML result embedded in Snakemake's report (as a base64 data URI), decoded."""
+    import base64
+    import re
+
+    match = re.search(rf"filename={re.escape(name)};base64,([A-Za-z0-9+/=]+)", report)
+    assert match, f"{name} is not embedded in the report"
+    return base64.b64decode(match.group(1)).decode()

@@ -44,7 +44,8 @@ def encode_labels(
     unknown = np.setdiff1d(np.asarray(y_test), classes)
     if unknown.size:
         raise ValueError(
-            f"y_test holds labels that never occur in y_train: {unknown[:5].tolist()}"
+            f"y_test holds labels that never occur in y_train: {unknown[:5].tolist()}; a classifier "
+            "cannot predict a class it never saw: drop those test rows or add training examples"
         )
     y_train_int = np.searchsorted(classes, y_train).astype(np.int64)
     y_test_int = np.searchsorted(classes, y_test).astype(np.int64)

@@ -168,10 +168,60 @@ def _cells(wide: pd.DataFrame, std: pd.DataFrame | None, digits: int) -> pd.Data
 
 def to_markdown(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 3) -> str:
     """The pivot as a GitHub Markdown table; "mean ± std" cells when ``std`` is given."""
+    flat = pivot_cells(wide, std, digits)
+    align = ["left"] * wide.index.nlevels + ["right"] * (flat.shape[1] - wide.index.nlevels)
+    return flat.to_markdown(index=False, disable_numparse=True, colalign=align) + "\n"
+
+
+# Click a column header to sort by it (numbers by value, text alphabetically); click again to reverse.
+_SORT_SCRIPT = """
+document.querySelectorAll("table.sortable th").forEach((th) => th.addEventListener("click", () => {
+  const table = th.closest("table"), body = table.tBodies[0];
+  const column = Array.from(th.parentNode.children).indexOf(th);
+  const ascending = th.dataset.order !== "ascending";
+  table.querySelectorAll("th").forEach((other) => delete other.dataset.order);
+  th.dataset.order = ascending ? "ascending" : "descending";
+  const key = (row) => row.cells[column].textContent.trim();
+  const rows = Array.from(body.rows).sort((a, b) => {
+    const x = parseFloat(key(a)), y = parseFloat(key(b));
+    const order = isNaN(x) || isNaN(y) ? key(a).localeCompare(key(b)) : x - y;
+    return ascending ? order : -order;
+  });
+  rows.forEach((row) => body.appendChild(row));
+}));
+"""
+_STYLE = """
+body { font-family: sans-serif; font-size: 13px; margin: 1em; }
+table.sortable { border-collapse: collapse; margin-bottom: 2em; }
+table.sortable th, table.sortable td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: right; }
+table.sortable th { cursor: pointer; background: #f3f3f3; position: sticky; top: 0; }
+table.sortable th[data-order="ascending"]::after { content: " \\25B2"; }
+table.sortable th[data-order="descending"]::after { content: " \\25BC"; }
+table.sortable td:first-child, table.sortable th:first-child { text-align: left; }
+"""
+
+
+def to_html(sections: list[tuple[str, pd.DataFrame]], title: str) -> str:
+    """A self-contained HTML page of tables whose columns sort on a click (no network, no library)."""
+    import html
+
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    for heading, table in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(table.to_html(index=False, classes="sortable", border=0, na_rep="", float_format=lambda v: f"{v:.4g}"))
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
+        + "\n".join(parts)
+        + f"\n<script>{_SORT_SCRIPT}</script></body></html>\n"
+    )
+
+
+def pivot_cells(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 3) -> pd.DataFrame:
+    """The pivot as a flat table of texts ("mean ± sd" with ``std``), columns named "reducer k=K"."""
     flat = _cells(wide, std, digits)
     flat.columns = [f"{r} k={k}" for r, k in flat.columns]
-    align = ["left"] * wide.index.nlevels + ["right"] * flat.shape[1]
-    return flat.reset_index().to_markdown(index=False, disable_numparse=True, colalign=align) + "\n"
+    return flat.reset_index()
 
 
 def latex_escape(label: object) -> object:
