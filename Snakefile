@@ -13,6 +13,8 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/model.smk"
 include: "rules/embed.smk"
+include: "rules/score.smk"
+include: "rules/aggregate.smk"
 include: "rules/figures.smk"
 
 

@@ -3,10 +3,10 @@ rule plot_map:
         package(
             "datasets.py",
             "idx.py",
+            "mapplots.py",
             "official.py",
-            "plots.py",
-            "quality.py",
             "sources.py",
+            "style.py",
         ),
         embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
         data=get_dataset_file,
@@ -32,10 +32,10 @@ rule plot_map_grid:
         package(
             "datasets.py",
             "idx.py",
+            "mapplots.py",
             "official.py",
-            "plots.py",
-            "quality.py",
             "sources.py",
+            "style.py",
         ),
         embeddings=get_embeddings,
         data="results/{dataset}/seed{seed}/data/dataset.npz",
@@ -65,7 +65,7 @@ rule plot_map_grid:
 
 rule plot_training_curves:
     input:
-        package("plots.py", "quality.py"),
+        package("quality.py", "style.py", "summaryplots.py"),
         history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
     output:
         png=report(
@@ -90,7 +90,7 @@ rule plot_training_curves:
 
 rule plot_accuracy:
     input:
-        package("plots.py", "quality.py", "tables.py"),
+        package("quality.py", "style.py", "summaryplots.py", "tables.py"),
         summary="results/tables/knn_accuracy_summary.tsv",
     output:
         by_layer=report(
@@ -123,7 +123,7 @@ rule plot_accuracy:
 
 rule plot_quality:
     input:
-        package("plots.py", "quality.py", "tables.py"),
+        package("quality.py", "style.py", "summaryplots.py", "tables.py"),
         summary="results/tables/embedding_quality_summary.tsv",
     output:
         png=report(
@@ -148,12 +148,12 @@ rule plot_quality:
 rule animate_activations:
     input:
         package(
+            "animation.py",
             "datasets.py",
             "idx.py",
             "official.py",
-            "plots.py",
-            "quality.py",
             "sources.py",
+            "style.py",
         ),
         data="results/{dataset}/seed{seed}/data/dataset.npz",
         activations=get_dense_activations,

@@ -6,7 +6,7 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 import numpy as np  # noqa: E402
 
-from hidden_embed import datasets, plots  # noqa: E402
+from hidden_embed import animation, datasets  # noqa: E402
 
 anim, out = snakemake.params.animation, snakemake.output  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
@@ -21,11 +21,11 @@ log.info("class %s (%d), %d test examples", name, label, len(rows))
 
 first = rows[: anim["examples"]]
 acts = {layer: np.asarray(a[first]) for layer, a in acts_all.items()}
-frames = plots.example_frames(acts, None if images is None else images[first], data.class_names, name)
-plots.write_gif(frames, out.examples, anim["seconds_per_frame"])
+frames = animation.example_frames(acts, None if images is None else images[first], data.class_names, name)
+animation.write_gif(frames, out.examples, anim["seconds_per_frame"])
 
 counts = [n for n in anim["counts"] if n <= len(rows)] or [len(rows)]
 upto = rows[: max(counts)]
 acts = {layer: np.asarray(a[upto]) for layer, a in acts_all.items()}
-frames = plots.ensemble_frames(acts, None if images is None else images[upto], data.class_names, name, counts)
-plots.write_gif(frames, out.ensemble, anim["seconds_per_frame"])
+frames = animation.ensemble_frames(acts, None if images is None else images[upto], data.class_names, name, counts)
+animation.write_gif(frames, out.ensemble, anim["seconds_per_frame"])

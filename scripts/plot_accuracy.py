@@ -4,9 +4,9 @@ from hidden_embed import runtime
 
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
-from hidden_embed import plots, tables  # noqa: E402
+from hidden_embed import style, summaryplots, tables  # noqa: E402
 
 p, out = snakemake.params, snakemake.output  # noqa: F821
 summary = tables.read_tsv(snakemake.input.summary)  # noqa: F821
-plots.save(plots.accuracy_by_layer(summary, p.k, p.variants, p.layers, p.reducers), [out.by_layer, out.by_layer_pdf])
-plots.save(plots.accuracy_heatmap(tables.pivot(summary), plots.n_seeds(summary)), [out.heatmap, out.heatmap_pdf])
+style.save(summaryplots.accuracy_by_layer(summary, p.k, p.variants, p.layers, p.reducers), [out.by_layer, out.by_layer_pdf])
+style.save(summaryplots.accuracy_heatmap(tables.pivot(summary), summaryplots.n_seeds(summary)), [out.heatmap, out.heatmap_pdf])

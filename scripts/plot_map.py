@@ -6,13 +6,13 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 import numpy as np  # noqa: E402
 
-from hidden_embed import datasets, plots  # noqa: E402
+from hidden_embed import datasets, mapplots, style  # noqa: E402
 
 wc, out = snakemake.wildcards, snakemake.output  # noqa: F821
 names = datasets.read_class_names(snakemake.input.data)  # noqa: F821
 with np.load(snakemake.input.embedding, allow_pickle=False) as e:  # noqa: F821
-    fig = plots.map_figure(
+    fig = mapplots.map_figure(
         e["train"], e["y_train"], e["test"], e["y_test"], names,
-        f"{wc.dataset} ({wc.branch}), {wc.layer}, {plots.REDUCER_LABELS[wc.reducer]} (test placement: {e['placement']})",
+        f"{wc.dataset} ({wc.branch}), {wc.layer}, {style.REDUCER_LABELS[wc.reducer]} (test placement: {e['placement']})",
     )
-plots.save(fig, [out.png, out.pdf])
+style.save(fig, [out.png, out.pdf])

@@ -8,7 +8,7 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 import numpy as np  # noqa: E402
 
-from hidden_embed import datasets, plots  # noqa: E402
+from hidden_embed import datasets, mapplots, style  # noqa: E402
 
 wc, p, out = snakemake.wildcards, snakemake.params, snakemake.output  # noqa: F821
 coords = {}
@@ -19,4 +19,4 @@ for path in snakemake.input.embeddings:  # noqa: F821
 names = datasets.read_class_names(snakemake.input.data)  # noqa: F821
 points = "training" if wc.split == "train" else "test"
 title = f"{wc.dataset}, {wc.variant}, seed {wc.seed}: {points} points in 2-D; rows are layers, columns reducers"
-plots.save(plots.map_grid(coords, p.layers, p.reducers, names, title), [out.png, out.pdf])
+style.save(mapplots.map_grid(coords, p.layers, p.reducers, names, title), [out.png, out.pdf])

@@ -4,9 +4,9 @@ from hidden_embed import runtime
 
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
-from hidden_embed import plots, tables  # noqa: E402
+from hidden_embed import style, summaryplots, tables  # noqa: E402
 
 p = snakemake.params  # noqa: F821
 summary = tables.read_tsv(snakemake.input.summary)  # noqa: F821
-fig = plots.quality_by_layer(summary, p.variants, p.layers, p.reducers)
-plots.save(fig, [snakemake.output.png, snakemake.output.pdf])  # noqa: F821
+fig = summaryplots.quality_by_layer(summary, p.variants, p.layers, p.reducers)
+style.save(fig, [snakemake.output.png, snakemake.output.pdf])  # noqa: F821

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 from PIL import Image
 
-from hidden_embed import plots, quality, tables
+from hidden_embed import animation, mapplots, quality, style, summaryplots, tables
 
 NAMES = ["T-shirt/top", "Trouser", "Pullover"]
 
@@ -23,7 +23,7 @@ def blobs():
 
 def saved(fig, tmp_path, name):
     paths = [str(tmp_path / f"{name}.png"), str(tmp_path / f"{name}.pdf")]
-    plots.save(fig, paths)
+    style.save(fig, paths)
     with Image.open(paths[0]) as im:
         size = im.size
         im.verify()
@@ -32,34 +32,34 @@ def saved(fig, tmp_path, name):
 
 
 def test_class_colours_are_stable_and_distinct():
-    assert np.array_equal(plots.class_colors(10), plots.class_colors(10))
+    assert np.array_equal(style.class_colors(10), style.class_colors(10))
     for n in (3, 10, 15, 40):
-        assert len({tuple(c) for c in plots.class_colors(n)}) == n
+        assert len({tuple(c) for c in style.class_colors(n)}) == n
 
 
 def test_map_figure(tmp_path, blobs):
     xy, y = blobs
-    w, h = saved(plots.map_figure(xy, y, xy[:30], y[:30], NAMES, "t"), tmp_path, "map")
+    w, h = saved(mapplots.map_figure(xy, y, xy[:30], y[:30], NAMES, "t"), tmp_path, "map")
     assert 1200 < w < 1600 and 600 < h < 1000  # 7.2 in wide at 200 dpi, tight box
 
 
 def test_large_map_stays_a_small_pdf(tmp_path):
     rng = np.random.default_rng(0)
     xy, y = rng.normal(size=(50_000, 2)).astype(np.float32), rng.integers(0, 10, 50_000)
-    saved(plots.map_figure(xy, y, xy[:10_000], y[:10_000], [str(i) for i in range(10)], "big"), tmp_path, "big")
+    saved(mapplots.map_figure(xy, y, xy[:10_000], y[:10_000], [str(i) for i in range(10)], "big"), tmp_path, "big")
     assert (tmp_path / "big.pdf").stat().st_size < 3_000_000, "scatter layers must be rasterised"
 
 
 def test_map_grid(tmp_path, blobs):
     xy, y = blobs
     coords = {(layer, r): (xy, y) for layer in ("raw", "hidden1") for r in ("pca", "umap", "tsne")}
-    w, h = saved(plots.map_grid(coords, ["raw", "hidden1"], ["pca", "umap", "tsne"], NAMES, "grid"), tmp_path, "grid")
+    w, h = saved(mapplots.map_grid(coords, ["raw", "hidden1"], ["pca", "umap", "tsne"], NAMES, "grid"), tmp_path, "grid")
     assert 800 < w < 1100 and 600 < h < 1000
 
 
 def test_training_curves(tmp_path):
     hist = pd.DataFrame({"epoch": [1, 2, 3], "loss": [1, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9], "val_loss": [0.9, 0.6, 0.4], "val_accuracy": [0.6, 0.8, 0.85]})
-    w, h = saved(plots.training_curves(hist, "curves"), tmp_path, "curves")
+    w, h = saved(summaryplots.training_curves(hist, "curves"), tmp_path, "curves")
     assert 1300 < w < 1500 and 400 < h < 560
 
 
@@ -89,12 +89,12 @@ def error_bars(fig) -> int:  # noqa: ANN001
 
 def test_accuracy_plots_one_seed_one_variant(tmp_path):
     summary = tables.summarise(accuracy_table([0], ["reference"]), tables.ACCURACY_KEYS, ["accuracy"])
-    fig = plots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, ["pca", "umap"])
+    fig = summaryplots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, ["pca", "umap"])
     assert len(fig.axes) == 4 and error_bars(fig) == 0
     assert [ax.get_title() for ax in fig.axes] == ["mnist", "fashion-mnist", "zoom", "zoom"]
     w, h = saved(fig, tmp_path, "by_layer")
     assert 1100 < w < 1500 and 700 < h < 1100
-    fig = plots.accuracy_heatmap(tables.pivot(summary), plots.n_seeds(summary))
+    fig = summaryplots.accuracy_heatmap(tables.pivot(summary), summaryplots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy\n")  # one seed: no "mean of"
     w, h = saved(fig, tmp_path, "heatmap")
     assert w > 300 and h > 300
@@ -102,7 +102,7 @@ def test_accuracy_plots_one_seed_one_variant(tmp_path):
 
 def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
     summary = tables.summarise(accuracy_table([0, 1, 2], ["reference", "no_dropout"]), tables.ACCURACY_KEYS, ["accuracy"])
-    fig = plots.accuracy_by_layer(summary, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
+    fig = summaryplots.accuracy_by_layer(summary, 5, ["reference", "no_dropout"], LAYERS, ["pca", "umap"])
     assert len(fig.axes) == 8 and error_bars(fig) == 8 * 3  # pca, umap, highdim in each panel
     assert fig.axes[4].get_title() == "mnist, no_dropout"
     bar = next(c for c in fig.axes[0].containers if isinstance(c, ErrorbarContainer))
@@ -111,8 +111,8 @@ def test_accuracy_plots_show_spread_over_seeds_and_a_row_per_variant(tmp_path):
     saved(fig, tmp_path, "by_layer_seeds")
     wide = tables.pivot(summary)
     assert wide.index.names == ["dataset", "variant", "layer"] and len(wide) == 2 * 2 * 3
-    assert plots.n_seeds(summary) == 3
-    fig = plots.accuracy_heatmap(wide, plots.n_seeds(summary))
+    assert summaryplots.n_seeds(summary) == 3
+    fig = summaryplots.accuracy_heatmap(wide, summaryplots.n_seeds(summary))
     assert fig.axes[1].get_ylabel().startswith("kNN test accuracy, mean of 3 seeds\n")
     saved(fig, tmp_path, "heatmap_seeds")
 
@@ -126,10 +126,10 @@ def test_zoomed_accuracy_panel_leaves_out_the_map_far_below():
             for r, values in measured.items() for layer, a in zip(LAYERS, values)]
     summary = tables.summarise(pd.DataFrame(rows), tables.ACCURACY_KEYS, ["accuracy"])
     reducers = ["pca", "umap", "tsne", "pacmap", "trimap"]
-    close, (low, high) = plots.zoom_range(summary, reducers, LAYERS)
+    close, (low, high) = summaryplots.zoom_range(summary, reducers, LAYERS)
     assert close == ["umap", "tsne", "pacmap", "trimap"]
     assert 0.93 < low < 0.94 and 0.979 < high < 0.985
-    fig = plots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, reducers)
+    fig = summaryplots.accuracy_by_layer(summary, 5, ["reference"], LAYERS, reducers)
     full, zoom = fig.axes
     assert zoom.get_title() == "zoom (PCA left out)" and zoom.get_ylim() == pytest.approx((low, high))
     # the smallest gap between two maps (0.002) is now a visible share of the axis
@@ -138,13 +138,13 @@ def test_zoomed_accuracy_panel_leaves_out_the_map_far_below():
 
 @pytest.mark.parametrize("value,text", [(0.973, ".97"), (0.5, ".50"), (0.996, "1.00"), (0.9949, ".99"), (1.0, "1.00"), (0.0, ".00"), (float("nan"), "")])
 def test_heatmap_cell_text(value, text):
-    assert plots.cell_text(value) == text
+    assert summaryplots.cell_text(value) == text
 
 
 def test_heatmap_cells_read_as_values(tmp_path):
     wide = pd.DataFrame([[0.996, 0.42], [1.0, 0.985]], index=pd.MultiIndex.from_tuples([("mnist", "raw"), ("mnist", "hidden1")]),
                         columns=pd.MultiIndex.from_tuples([("umap", 5), ("pca", 5)]))
-    fig = plots.accuracy_heatmap(wide)
+    fig = summaryplots.accuracy_heatmap(wide)
     assert [t.get_text() for t in fig.axes[0].texts] == ["1.00", ".42", "1.00", ".98"]
     saved(fig, tmp_path, "heatmap_cells")
 
@@ -156,7 +156,7 @@ def test_map_outliers_are_clipped_to_their_panel(tmp_path):
     far = xy.copy()
     far[:3] = [[500.0, 0.0], [0.0, -400.0], [300, 300]]  # PCA-like outliers, 0.25 % of the points
     coords = {("raw", r): (far if r == "pca" else xy, y) for r in ("pca", "umap")}
-    fig = plots.map_grid(coords, ["raw"], ["pca", "umap"], NAMES, "grid")
+    fig = mapplots.map_grid(coords, ["raw"], ["pca", "umap"], NAMES, "grid")
     pca, umap = fig.axes
     assert pca.get_xlim()[1] < 20 and pca.get_ylim()[0] > -20, "outliers must not set the limits"
     assert np.ptp(pca.get_xlim()) == pytest.approx(np.ptp(umap.get_xlim()), rel=0.05), "the panels show the same extent"
@@ -169,8 +169,8 @@ def test_map_outliers_are_clipped_to_their_panel(tmp_path):
 
 @pytest.mark.parametrize("n,shape", [(256, (16, 16)), (64, (8, 8)), (10, (2, 5)), (97, (10, 10)), (128, (8, 16))])
 def test_tile_shapes_follow_layer_size(n, shape):
-    assert plots.tile_shape(n) == shape
-    tiles = plots.as_tiles(np.arange(n, dtype=float))
+    assert animation.tile_shape(n) == shape
+    tiles = animation.as_tiles(np.arange(n, dtype=float))
     assert tiles.shape == shape and np.isnan(tiles).sum() == shape[0] * shape[1] - n
 
 
@@ -179,10 +179,10 @@ def test_animations(tmp_path, image):
     rng = np.random.default_rng(0)
     acts = {"hidden1": rng.random((6, 256)), "hidden2": rng.random((6, 64)), "output": rng.dirichlet(np.ones(3), 6)}
     images = rng.random((6, 28, 28)) if image else None
-    frames = plots.example_frames(acts, images, NAMES, "Trouser")
-    plots.write_gif(frames, str(tmp_path / "a.gif"))
-    ens = plots.ensemble_frames(acts, images, NAMES, "Trouser", [1, 3, 6])
-    plots.write_gif(ens, str(tmp_path / "b.gif"))
+    frames = animation.example_frames(acts, images, NAMES, "Trouser")
+    animation.write_gif(frames, str(tmp_path / "a.gif"))
+    ens = animation.ensemble_frames(acts, images, NAMES, "Trouser", [1, 3, 6])
+    animation.write_gif(ens, str(tmp_path / "b.gif"))
     with Image.open(tmp_path / "a.gif") as a, Image.open(tmp_path / "b.gif") as b:
         assert a.n_frames == 6 and b.n_frames == 3
         assert a.size == frames[0].shape[1::-1] and a.size[0] >= 700
@@ -200,7 +200,7 @@ def test_quality_figure(tmp_path, seeds, variants, bars):
         for r in ("pca", "umap")
     ]
     summary = tables.summarise(pd.DataFrame(rows), ["dataset", "variant", "layer", "reducer"], list(quality.METRICS))
-    fig = plots.quality_by_layer(summary, variants, ["raw", "hidden1"], ["pca", "umap"])
+    fig = summaryplots.quality_by_layer(summary, variants, ["raw", "hidden1"], ["pca", "umap"])
     assert len(fig.axes) == 2 * len(variants) * 5 and error_bars(fig) == bars
     limits = np.array([ax.get_ylim() for ax in fig.axes]).reshape(2, len(variants), 5, 2)
     assert (limits == limits[:, :1]).all(), "a dataset's variants share each metric's y axis"

@@ -31,6 +31,7 @@ reducers: {{pca: {{}}, tsne: {{}}}}
 threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
 """
 TARGET = "results/tables/knn_accuracy.tsv"
+QUALITY = "results/tables/embedding_quality.tsv"
 
 
 def slurm_up() -> bool:
@@ -81,6 +82,7 @@ def cluster_args() -> list[str]:
         "--workflow-profile", str(REPO / "profiles" / "slurm"),
         "--default-resources", *[f"{k}={v!r}" if isinstance(v, str) and not re.search(r"\d", v) else f"{k}={v}" for k, v in defaults.items()],
         "--max-threads", "2",
+        "--cores", "2",  # this test node's CPUs: no job, grouped or not, may ask for more
         "--jobs", "4",
         "--slurm-status-command", "squeue",
         "--slurm-init-seconds-before-status-checks", "2",
@@ -92,16 +94,24 @@ def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
     for d in (slurm_dir, local_dir):
         d.mkdir()
         (d / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
-    local = snakemake(local_dir, "--configfile", "config.yaml", "--cores", "2", TARGET)
+    local = snakemake(local_dir, "--configfile", "config.yaml", "--cores", "2", TARGET, QUALITY)
     assert local.returncode == 0, local.stderr[-3000:]
-    remote = snakemake(slurm_dir, "--configfile", "config.yaml", *cluster_args(), TARGET, timeout=1500)
+    remote = snakemake(slurm_dir, "--configfile", "config.yaml", *cluster_args(), "--verbose", TARGET, QUALITY, timeout=1500)
     log = remote.stdout + remote.stderr
     assert remote.returncode == 0, log[-5000:]
     job_ids = re.findall(r"SLURM (?:run ID|jobid)[:\s]+(\d+)", log, flags=re.I)
     assert len(set(job_ids)) >= 6, f"expected the compute jobs to go through sbatch:\n{log[-3000:]}"
+    # The 4 grouped quality jobs (2 threads, 2 GB each) ask for what the node runs at once: 2 CPUs,
+    # one job at a time (2 GB), not the sum of all four (8 CPUs, 8 GB).
+    calls = [line for line in log.splitlines() if "sbatch call:" in line]
+    group = [line for line in calls if "score_quality" not in line and "quality" in line]
+    assert len(group) == 1, "\n".join(calls)
+    assert "--cpus-per-task=2" in group[0] and "--mem 2000" in group[0], group[0]
+    assert all(int(n) <= 2 for n in re.findall(r"--cpus-per-task=(\d+)", "\n".join(calls)))
     ours = pd.read_csv(slurm_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
     theirs = pd.read_csv(local_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
     pd.testing.assert_frame_equal(ours, theirs)
+    pd.testing.assert_frame_equal(pd.read_csv(slurm_dir / QUALITY, sep="\t"), pd.read_csv(local_dir / QUALITY, sep="\t"))
 
 
 def test_failed_job_is_retried_with_more_memory_and_the_run_resumes(cluster, tmp_path):

@@ -1,0 +1,54 @@
+rule aggregate_accuracy:
+    input:
+        package("tables.py"),
+        tables=get_knn_tables,
+    output:
+        tidy="results/tables/knn_accuracy.tsv",
+        summary="results/tables/knn_accuracy_summary.tsv",
+        markdown="results/tables/knn_accuracy_pivot.md",
+        latex="results/tables/knn_accuracy_pivot.tex",
+        html=report(
+            "results/tables/knn_accuracy.html",
+            caption="../report/knn_table.rst",
+            category="accuracy",
+            labels={"table": "kNN accuracy"},
+        ),
+    log:
+        "results/logs/aggregate_accuracy/aggregate_accuracy.log",
+    conda:
+        "../envs/reduce.yaml"
+    params:
+        datasets=DATASETS,
+        variants=VARIANTS,
+        layers=LAYERS,
+        reducers=REDUCERS,
+        preprocess=PREPROCESS,
+    script:
+        "../scripts/aggregate_accuracy.py"
+
+
+rule aggregate_quality:
+    input:
+        package("quality.py", "tables.py"),
+        tables=get_quality_tables,
+    output:
+        tidy="results/tables/embedding_quality.tsv",
+        summary="results/tables/embedding_quality_summary.tsv",
+        html=report(
+            "results/tables/embedding_quality.html",
+            caption="../report/quality_table.rst",
+            category="quality",
+            labels={"table": "embedding quality"},
+        ),
+    log:
+        "results/logs/aggregate_quality/aggregate_quality.log",
+    conda:
+        "../envs/reduce.yaml"
+    params:
+        datasets=DATASETS,
+        variants=VARIANTS,
+        layers=LAYERS,
+        reducers=REDUCERS,
+        preprocess=PREPROCESS,
+    script:
+        "../scripts/aggregate_quality.py"

@@ -1,0 +1,121 @@
+"""The activation animations: an image, its hidden layers as tiles and the class scores, one
+example after another or summed over more and more examples, written as a GIF.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from .style import PAGE_WIDTH, apply_style, class_colors, render  # first: it selects the Agg backend
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def tile_shape(n: int) -> tuple[int, int]:
+    """Rows and columns of the most nearly square grid holding ``n`` tiles (256 -> 16x16)."""
+    rows = int(math.floor(math.sqrt(n)))
+    while rows > 1 and n % rows:
+        rows -= 1
+    if rows * 2 < math.sqrt(n):  # a prime or awkward count: pad a square grid instead
+        rows = int(math.ceil(math.sqrt(n)))
+        return rows, int(math.ceil(n / rows))
+    return rows, n // rows
+
+
+def as_tiles(values: np.ndarray) -> np.ndarray:
+    """A layer's activations laid out as a near-square image, padded with NaN."""
+    rows, cols = tile_shape(len(values))
+    out = np.full(rows * cols, np.nan)
+    out[: len(values)] = values
+    return out.reshape(rows, cols)
+
+
+def activation_panels(n_dense: int, has_image: bool):  # noqa: ANN201
+    """A figure with a panel for the input image (if any), each hidden layer, and the output."""
+    apply_style()
+    n = n_dense + int(has_image)
+    fig, axes = plt.subplots(1, n, figsize=(min(PAGE_WIDTH, 1.9 * n), 2.3), dpi=130, gridspec_kw={"width_ratios": [1] * (n - 1) + [1.4]})
+    return fig, list(np.atleast_1d(axes))
+
+
+def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarray], output: np.ndarray, class_names: Sequence[str], vmax: dict[str, float]) -> None:  # noqa: ANN001
+    """Fill the panels: input image, hidden layers as tiles, class scores as labelled bars."""
+    i = 0
+    if image is not None:
+        axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=vmax.get("raw"))
+        axes[0].set_title("input")
+        axes[0].axis("off")
+        i = 1
+    for name, values in hidden.items():
+        axes[i].imshow(as_tiles(values), cmap="magma", vmin=0, vmax=vmax.get(name))
+        rows, cols = tile_shape(len(values))
+        axes[i].set_title(f"{name} ({len(values)} = {rows}x{cols})")
+        axes[i].axis("off")
+        i += 1
+    ax = axes[i]
+    colors = class_colors(len(class_names))
+    ax.barh(np.arange(len(output)), output, color=colors[: len(output)])
+    ax.set_yticks(np.arange(len(output)), class_names)
+    ax.yaxis.tick_right()  # long class names must not run into the panel on the left
+    ax.spines["left"].set_visible(False)
+    ax.spines["right"].set_visible(True)
+    ax.invert_yaxis()
+    ax.set_xlim(0, vmax.get("output", 1.0))
+    ax.set_title("output")
+
+
+def _frame(image, hidden, output, class_names, vmax, title):  # noqa: ANN001, ANN202
+    fig, axes = activation_panels(len(hidden) + 1, image is not None)
+    draw_activations(axes, image, hidden, output, class_names, vmax)
+    fig.suptitle(title)
+    fig.subplots_adjust(left=0.03, right=0.86, top=0.78, bottom=0.08, wspace=0.35)
+    frame = render(fig)
+    plt.close(fig)
+    return frame
+
+
+def example_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str) -> list[np.ndarray]:
+    """Animation (a): one example of the class after another, every layer shown.
+
+    ``acts`` maps hidden layer names and ``"output"`` to (n_examples, units) arrays."""
+    hidden = [name for name in acts if name != "output"]
+    vmax = {name: float(np.max(acts[name])) or 1.0 for name in hidden}
+    vmax["output"] = 1.0
+    if images is not None:
+        vmax["raw"] = float(images.max()) or 1.0
+    return [
+        _frame(
+            None if images is None else images[i],
+            {name: acts[name][i] for name in hidden},
+            acts["output"][i],
+            class_names,
+            vmax,
+            f"class {class_name}: example {i + 1} of {len(acts['output'])}",
+        )
+        for i in range(len(acts["output"]))
+    ]
+
+
+def ensemble_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str, counts: Sequence[int]) -> list[np.ndarray]:
+    """Animation (b): the sum over the first n examples of the class, for each n in ``counts``."""
+    hidden = [name for name in acts if name != "output"]
+    frames = []
+    for n in counts:
+        sums = {name: acts[name][:n].sum(axis=0) for name in [*hidden, "output"]}
+        image = None if images is None else images[:n].sum(axis=0)
+        vmax = {name: float(sums[name].max()) or 1.0 for name in hidden}
+        vmax["output"] = float(n)
+        if image is not None:
+            vmax["raw"] = float(image.max()) or 1.0
+        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums["output"], class_names, vmax, f"class {class_name}: sum over n = {n} examples"))
+    return frames
+
+
+def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float = 0.6) -> None:
+    """Write frames as a looping GIF with Pillow (no external binaries)."""
+    from PIL import Image
+
+    images = [Image.fromarray(f) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
