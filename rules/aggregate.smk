@@ -3,12 +3,12 @@ rule aggregate_accuracy:
         package("tables.py"),
         tables=get_knn_tables,
     output:
-        tidy="results/tables/knn_accuracy.tsv",
-        summary="results/tables/knn_accuracy_summary.tsv",
-        markdown="results/tables/knn_accuracy_pivot.md",
-        latex="results/tables/knn_accuracy_pivot.tex",
+        tidy=path("table", name="knn_accuracy.tsv"),
+        summary=path("table", name="knn_accuracy_summary.tsv"),
+        markdown=path("table", name="knn_accuracy_pivot.md"),
+        latex=path("table", name="knn_accuracy_pivot.tex"),
         html=report(
-            "results/tables/knn_accuracy.html",
+            path("table", name="knn_accuracy.html"),
             caption="../report/knn_table.rst",
             category="accuracy",
             labels={"table": "kNN accuracy"},
@@ -32,10 +32,10 @@ rule aggregate_quality:
         package("quality.py", "tables.py"),
         tables=get_quality_tables,
     output:
-        tidy="results/tables/embedding_quality.tsv",
-        summary="results/tables/embedding_quality_summary.tsv",
+        tidy=path("table", name="embedding_quality.tsv"),
+        summary=path("table", name="embedding_quality_summary.tsv"),
         html=report(
-            "results/tables/embedding_quality.html",
+            path("table", name="embedding_quality.html"),
             caption="../report/quality_table.rst",
             category="quality",
             labels={"table": "embedding quality"},

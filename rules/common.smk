@@ -78,6 +78,42 @@ localrules:
     paper,
 
 
+# Every output path, once. Rules name them with path(...), targets fill them with expand(...).
+# {branch} is "seed{N}" for the input layer and "seed{N}/{variant}" for the others (see above).
+PATHS = {
+    "download": f"{config['download_dir']}/{{source}}/{{stem}}.gz",
+    "dataset": "results/{dataset}/seed{seed}/data/dataset.npz",
+    "labels": "results/{dataset}/seed{seed}/activations/{split}_labels.npy",
+    "input_layer": "results/{dataset}/seed{seed}/activations/raw/{split}.npy",
+    "model": "results/{dataset}/seed{seed}/{variant}/model/{file}",
+    "layer_activations": "results/{dataset}/seed{seed}/{variant}/activations/{layer}/{split}.npy",
+    "activations": "results/{dataset}/{branch}/activations/{layer}/{split}.npy",
+    "embedding": "results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
+    "knn": "results/{dataset}/{branch}/knn/{layer}/{reducer}.tsv",
+    "quality": "results/{dataset}/{branch}/quality/{layer}/{reducer}.tsv",
+    "map_figure": "results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.{ext}",
+    "run_figure": "results/{dataset}/seed{seed}/{variant}/figures/{name}.{ext}",
+    "animation": "results/{dataset}/seed{seed}/{variant}/figures/animations/{name}.gif",
+    "table": "results/tables/{name}",
+    "figure": "results/figures/{name}.{ext}",
+    "paper": "results/paper/{name}",
+}
+MODEL_FILES = ["model.keras", "summary.txt", "history.tsv", "test_metrics.json"]
+SPLITS = ["train", "test"]
+
+
+class _KeepMissing(dict):
+    def __missing__(self, key):
+        return f"{{{key}}}"
+
+
+def path(pattern, /, **fixed):
+    """The path `pattern` of PATHS with the wildcards given in `fixed` filled in, the rest kept."""
+    return PATHS[pattern].format_map(
+        _KeepMissing({k: str(v) for k, v in fixed.items()})
+    )
+
+
 def package(*modules):
     """Paths of the package modules a rule uses, so that editing them reruns the rule."""
     return [str(PACKAGE / m) for m in ("__init__.py", "runtime.py", *modules)]
@@ -124,14 +160,16 @@ def get_model_settings(wildcards):
 
 def get_dataset_file(wildcards):
     """The prepared dataset a job's seed uses."""
-    return f"results/{wildcards.dataset}/seed{get_seed(wildcards)}/data/dataset.npz"
+    return path("dataset", dataset=wildcards.dataset, seed=get_seed(wildcards))
 
 
 def get_labels(wildcards):
     """The train and test labels of a job's seed (the same rows as every layer's activations)."""
     return {
-        f"{split}_labels": f"results/{wildcards.dataset}/seed{get_seed(wildcards)}/activations/{split}_labels.npy"
-        for split in ("train", "test")
+        f"{split}_labels": path(
+            "labels", dataset=wildcards.dataset, seed=get_seed(wildcards), split=split
+        )
+        for split in SPLITS
     }
 
 
@@ -156,7 +194,7 @@ def get_source_files(wildcards):
     if local is not None:
         return {part: str(find_local(local, stem)) for part, stem in PARTS.items()}
     return {
-        part: f"{config['download_dir']}/{spec['source']}/{stem}.gz"
+        part: path("download", source=spec["source"], stem=stem)
         for part, stem in PARTS.items()
     }
 
@@ -174,7 +212,7 @@ def get_reducer_params(wildcards):
 def get_knn_tables(wildcards):
     """Every per-map kNN table and the layer-space ceilings, for the aggregate."""
     return [
-        f"results/{dataset}/{branch}/knn/{layer}/{reducer}.tsv"
+        path("knn", dataset=dataset, branch=branch, layer=layer, reducer=reducer)
         for dataset, branch, layer in map_branches()
         for reducer in [*REDUCERS, "highdim"]
     ]
@@ -183,7 +221,7 @@ def get_knn_tables(wildcards):
 def get_quality_tables(wildcards):
     """Every map's quality table, for the aggregate."""
     return [
-        f"results/{dataset}/{branch}/quality/{layer}/{reducer}.tsv"
+        path("quality", dataset=dataset, branch=branch, layer=layer, reducer=reducer)
         for dataset, branch, layer in map_branches()
         for reducer in REDUCERS
     ]
@@ -198,54 +236,43 @@ def get_model_targets():
     """Trained models, their reports, and the activations of every layer."""
     targets = []
     for dataset, seed, variant in model_runs():
-        run = f"results/{dataset}/seed{seed}/{variant}"
-        targets += [
-            f"{run}/model/{name}"
-            for name in (
-                "model.keras",
-                "summary.txt",
-                "history.tsv",
-                "test_metrics.json",
-            )
-        ]
-        targets += [
-            f"{run}/activations/{layer}/{split}.npy"
-            for layer in dense_layers(variant)
-            for split in ("train", "test")
-        ]
-        targets += [
-            f"results/{dataset}/seed{seed}/activations/raw/{split}.npy"
-            for split in ("train", "test")
-        ]
+        run = dict(dataset=dataset, seed=seed, variant=variant)
+        targets += expand(path("model", **run), file=MODEL_FILES)
+        targets += expand(
+            path("layer_activations", **run), layer=dense_layers(variant), split=SPLITS
+        )
+        targets += expand(path("input_layer", dataset=dataset, seed=seed), split=SPLITS)
     return list(dict.fromkeys(targets))
 
 
 def get_figure_targets():
     """Every figure: maps, map grids, training curves, accuracy plots, animations."""
     targets = [
-        f"results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.{ext}"
+        path(
+            "map_figure",
+            dataset=dataset,
+            branch=branch,
+            layer=layer,
+            reducer=reducer,
+            ext=ext,
+        )
         for dataset, branch, layer in map_branches()
         for reducer in REDUCERS
         for ext in ("png", "pdf")
     ]
     for dataset, seed, variant in model_runs():
-        run = f"results/{dataset}/seed{seed}/{variant}/figures"
-        targets += [
-            f"{run}/{name}.{ext}"
-            for name in ("map_grid_train", "map_grid_test", "training_curves")
-            for ext in ("png", "pdf")
-        ]
-        targets += [
-            f"{run}/animations/{name}.gif" for name in ("class_examples", "ensemble")
-        ]
-    targets += expand(
-        "results/figures/{name}.{ext}",
-        name=["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"],
-        ext=["png", "pdf"],
-    )
+        run = dict(dataset=dataset, seed=seed, variant=variant)
+        targets += expand(
+            path("run_figure", **run),
+            name=["map_grid_train", "map_grid_test", "training_curves"],
+            ext=["png", "pdf"],
+        )
+        targets += expand(path("animation", **run), name=["class_examples", "ensemble"])
+    targets += expand(PATHS["figure"], name=SUMMARY_FIGURES, ext=["png", "pdf"])
     return targets
 
 
+SUMMARY_FIGURES = ["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"]
 # The aggregate tables: per seed (tidy), mean and spread over seeds (summary), the paper pivot.
 TABLES = [
     "knn_accuracy.tsv",
@@ -264,20 +291,28 @@ def get_paper_sources():
     sources = {}
     for dataset, variant in ((d, v) for d in DATASETS for v in VARIANTS):
         prefix = dataset if len(VARIANTS) == 1 else f"{dataset}_{variant}"
-        run = f"results/{dataset}/seed{SEEDS[0]}/{variant}/figures"
+        run = dict(dataset=dataset, seed=SEEDS[0], variant=variant)
         for name in ("map_grid_train", "map_grid_test", "training_curves"):
-            sources[f"{prefix}_{name}.pdf"] = f"{run}/{name}.pdf"
-    for name in ("accuracy_by_layer", "accuracy_heatmap", "embedding_quality"):
-        sources[f"{name}.pdf"] = f"results/figures/{name}.pdf"
+            sources[f"{prefix}_{name}.pdf"] = path(
+                "run_figure", **run, name=name, ext="pdf"
+            )
+    for name in SUMMARY_FIGURES:
+        sources[f"{name}.pdf"] = path("figure", name=name, ext="pdf")
     for name in TABLES:
-        sources[name] = f"results/tables/{name}"
+        sources[name] = path("table", name=name)
     return sources
 
 
 def get_embeddings(wildcards):
     """Every embedding of one dataset, seed and variant (raw: the seed's), for its map grids."""
     return [
-        f"results/{wildcards.dataset}/{branch}/embeddings/{layer}/{reducer}.npz"
+        path(
+            "embedding",
+            dataset=wildcards.dataset,
+            branch=branch,
+            layer=layer,
+            reducer=reducer,
+        )
         for layer in LAYERS
         for branch in [branch_of(wildcards.seed, wildcards.variant, layer)]
         for reducer in REDUCERS
@@ -286,10 +321,16 @@ def get_embeddings(wildcards):
 
 def get_dense_activations(wildcards):
     """Test activations of every hidden layer and the output layer, for the animations."""
-    return [
-        f"results/{wildcards.dataset}/seed{wildcards.seed}/{wildcards.variant}/activations/{layer}/test.npy"
-        for layer in dense_layers(wildcards.variant)
-    ]
+    return expand(
+        path(
+            "layer_activations",
+            dataset=wildcards.dataset,
+            seed=wildcards.seed,
+            variant=wildcards.variant,
+            split="test",
+        ),
+        layer=dense_layers(wildcards.variant),
+    )
 
 
 def get_dense_layer_names(wildcards):
@@ -301,6 +342,6 @@ def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
         *get_model_targets(),
-        *(f"results/tables/{name}" for name in TABLES),
+        *expand(PATHS["table"], name=TABLES),
         *get_figure_targets(),
     ]

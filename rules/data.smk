@@ -2,7 +2,7 @@ rule download_idx:
     input:
         package("idx.py", "official.py", "sources.py"),
     output:
-        f"{config['download_dir']}/{{source}}/{{stem}}.gz",
+        PATHS["download"],
     log:
         "results/logs/download_idx/{source}/{stem}.log",
     wildcard_constraints:
@@ -22,7 +22,7 @@ rule prepare_dataset:
         package("datasets.py", "idx.py", "official.py", "sources.py"),
         unpack(get_source_files),
     output:
-        "results/{dataset}/seed{seed}/data/dataset.npz",
+        PATHS["dataset"],
     log:
         "results/logs/prepare_dataset/{dataset}/seed{seed}.log",
     benchmark:
@@ -40,12 +40,12 @@ rule prepare_dataset:
 rule extract_input:
     input:
         package("datasets.py", "idx.py", "official.py", "sources.py"),
-        data="results/{dataset}/seed{seed}/data/dataset.npz",
+        data=PATHS["dataset"],
     output:
-        train="results/{dataset}/seed{seed}/activations/raw/train.npy",
-        test="results/{dataset}/seed{seed}/activations/raw/test.npy",
-        train_labels="results/{dataset}/seed{seed}/activations/train_labels.npy",
-        test_labels="results/{dataset}/seed{seed}/activations/test_labels.npy",
+        train=path("input_layer", split="train"),
+        test=path("input_layer", split="test"),
+        train_labels=path("labels", split="train"),
+        test_labels=path("labels", split="test"),
     log:
         "results/logs/extract_input/{dataset}/seed{seed}.log",
     benchmark:

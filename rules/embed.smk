@@ -2,10 +2,10 @@ rule embed_layer:
     input:
         package("reducers.py"),
         unpack(get_labels),
-        train="results/{dataset}/{branch}/activations/{layer}/train.npy",
-        test="results/{dataset}/{branch}/activations/{layer}/test.npy",
+        train=path("activations", split="train"),
+        test=path("activations", split="test"),
     output:
-        "results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
+        PATHS["embedding"],
     log:
         "results/logs/embed_layer/{dataset}/{branch}/{layer}/{reducer}.log",
     benchmark:

@@ -8,17 +8,17 @@ rule plot_map:
             "sources.py",
             "style.py",
         ),
-        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
+        embedding=PATHS["embedding"],
         data=get_dataset_file,
     output:
         png=report(
-            "results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.png",
+            path("map_figure", ext="png"),
             caption="../report/map.rst",
             category="{dataset}",
             subcategory="maps",
             labels={"run": "{branch}", "layer": "{layer}", "reducer": "{reducer}"},
         ),
-        pdf="results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.pdf",
+        pdf=path("map_figure", ext="pdf"),
     log:
         "results/logs/plot_map/{dataset}/{branch}/{layer}/{reducer}.log",
     conda:
@@ -38,10 +38,10 @@ rule plot_map_grid:
             "style.py",
         ),
         embeddings=get_embeddings,
-        data="results/{dataset}/seed{seed}/data/dataset.npz",
+        data=PATHS["dataset"],
     output:
         png=report(
-            "results/{dataset}/seed{seed}/{variant}/figures/map_grid_{split}.png",
+            path("run_figure", name="map_grid_{split}", ext="png"),
             caption="../report/map_grid.rst",
             category="{dataset}",
             subcategory="overview",
@@ -51,7 +51,7 @@ rule plot_map_grid:
                 "points": "{split}",
             },
         ),
-        pdf="results/{dataset}/seed{seed}/{variant}/figures/map_grid_{split}.pdf",
+        pdf=path("run_figure", name="map_grid_{split}", ext="pdf"),
     log:
         "results/logs/plot_map_grid/{dataset}/seed{seed}/{variant}/{split}.log",
     conda:
@@ -66,10 +66,10 @@ rule plot_map_grid:
 rule plot_training_curves:
     input:
         package("quality.py", "style.py", "summaryplots.py"),
-        history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
+        history=path("model", file="history.tsv"),
     output:
         png=report(
-            "results/{dataset}/seed{seed}/{variant}/figures/training_curves.png",
+            path("run_figure", name="training_curves", ext="png"),
             caption="../report/training_curves.rst",
             category="{dataset}",
             subcategory="overview",
@@ -79,7 +79,7 @@ rule plot_training_curves:
                 "points": "-",
             },
         ),
-        pdf="results/{dataset}/seed{seed}/{variant}/figures/training_curves.pdf",
+        pdf=path("run_figure", name="training_curves", ext="pdf"),
     log:
         "results/logs/plot_training_curves/{dataset}/seed{seed}/{variant}.log",
     conda:
@@ -91,22 +91,22 @@ rule plot_training_curves:
 rule plot_accuracy:
     input:
         package("quality.py", "style.py", "summaryplots.py", "tables.py"),
-        summary="results/tables/knn_accuracy_summary.tsv",
+        summary=path("table", name="knn_accuracy_summary.tsv"),
     output:
         by_layer=report(
-            "results/figures/accuracy_by_layer.png",
+            path("figure", name="accuracy_by_layer", ext="png"),
             caption="../report/accuracy_by_layer.rst",
             category="accuracy",
             labels={"figure": "accuracy by layer"},
         ),
-        by_layer_pdf="results/figures/accuracy_by_layer.pdf",
+        by_layer_pdf=path("figure", name="accuracy_by_layer", ext="pdf"),
         heatmap=report(
-            "results/figures/accuracy_heatmap.png",
+            path("figure", name="accuracy_heatmap", ext="png"),
             caption="../report/accuracy_heatmap.rst",
             category="accuracy",
             labels={"figure": "accuracy heatmap"},
         ),
-        heatmap_pdf="results/figures/accuracy_heatmap.pdf",
+        heatmap_pdf=path("figure", name="accuracy_heatmap", ext="pdf"),
     log:
         "results/logs/plot_accuracy/plot_accuracy.log",
     conda:
@@ -124,15 +124,15 @@ rule plot_accuracy:
 rule plot_quality:
     input:
         package("quality.py", "style.py", "summaryplots.py", "tables.py"),
-        summary="results/tables/embedding_quality_summary.tsv",
+        summary=path("table", name="embedding_quality_summary.tsv"),
     output:
         png=report(
-            "results/figures/embedding_quality.png",
+            path("figure", name="embedding_quality", ext="png"),
             caption="../report/quality.rst",
             category="quality",
             labels={"figure": "embedding quality"},
         ),
-        pdf="results/figures/embedding_quality.pdf",
+        pdf=path("figure", name="embedding_quality", ext="pdf"),
     log:
         "results/logs/plot_quality/plot_quality.log",
     conda:
@@ -155,18 +155,18 @@ rule animate_activations:
             "sources.py",
             "style.py",
         ),
-        data="results/{dataset}/seed{seed}/data/dataset.npz",
+        data=PATHS["dataset"],
         activations=get_dense_activations,
     output:
         examples=report(
-            "results/{dataset}/seed{seed}/{variant}/figures/animations/class_examples.gif",
+            path("animation", name="class_examples"),
             caption="../report/class_examples.rst",
             category="{dataset}",
             subcategory="animations",
             labels={"animation": "examples", "run": "seed{seed}/{variant}"},
         ),
         ensemble=report(
-            "results/{dataset}/seed{seed}/{variant}/figures/animations/ensemble.gif",
+            path("animation", name="ensemble"),
             caption="../report/ensemble.rst",
             category="{dataset}",
             subcategory="animations",
@@ -191,7 +191,7 @@ rule paper:
         package(),
         **get_paper_sources(),
     output:
-        [f"results/paper/{name}" for name in get_paper_sources()],
+        expand(PATHS["paper"], name=get_paper_sources()),
     log:
         "results/logs/paper/paper.log",
     conda:

@@ -8,12 +8,12 @@ rule train_model:
             "official.py",
             "sources.py",
         ),
-        data="results/{dataset}/seed{seed}/data/dataset.npz",
+        data=PATHS["dataset"],
     output:
-        model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
-        summary="results/{dataset}/seed{seed}/{variant}/model/summary.txt",
-        history="results/{dataset}/seed{seed}/{variant}/model/history.tsv",
-        metrics="results/{dataset}/seed{seed}/{variant}/model/test_metrics.json",
+        model=path("model", file="model.keras"),
+        summary=path("model", file="summary.txt"),
+        history=path("model", file="history.tsv"),
+        metrics=path("model", file="test_metrics.json"),
     log:
         "results/logs/train_model/{dataset}/seed{seed}/{variant}.log",
     benchmark:
@@ -38,11 +38,11 @@ rule extract_activations:
             "official.py",
             "sources.py",
         ),
-        data="results/{dataset}/seed{seed}/data/dataset.npz",
-        model="results/{dataset}/seed{seed}/{variant}/model/model.keras",
+        data=PATHS["dataset"],
+        model=path("model", file="model.keras"),
     output:
-        train="results/{dataset}/seed{seed}/{variant}/activations/{layer}/train.npy",
-        test="results/{dataset}/seed{seed}/{variant}/activations/{layer}/test.npy",
+        train=path("layer_activations", split="train"),
+        test=path("layer_activations", split="test"),
     log:
         "results/logs/extract_activations/{dataset}/seed{seed}/{variant}/{layer}.log",
     benchmark:

@@ -1,9 +1,9 @@
 rule score_knn:
     input:
         package("knn.py", "tables.py"),
-        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
+        embedding=PATHS["embedding"],
     output:
-        "results/{dataset}/{branch}/knn/{layer}/{reducer}.tsv",
+        PATHS["knn"],
     log:
         "results/logs/score_knn/{dataset}/{branch}/{layer}/{reducer}.log",
     conda:
@@ -21,10 +21,10 @@ rule score_knn_highdim:
     input:
         package("knn.py", "tables.py"),
         unpack(get_labels),
-        train="results/{dataset}/{branch}/activations/{layer}/train.npy",
-        test="results/{dataset}/{branch}/activations/{layer}/test.npy",
+        train=path("activations", split="train"),
+        test=path("activations", split="test"),
     output:
-        "results/{dataset}/{branch}/knn/{layer}/highdim.tsv",
+        path("knn", reducer="highdim"),
     log:
         "results/logs/score_knn_highdim/{dataset}/{branch}/{layer}.log",
     benchmark:
@@ -43,13 +43,10 @@ rule score_knn_highdim:
 rule score_quality:
     input:
         package("quality.py"),
-        embedding="results/{dataset}/{branch}/embeddings/{layer}/{reducer}.npz",
-        points=expand(
-            "results/{{dataset}}/{{branch}}/activations/{{layer}}/{split}.npy",
-            split=config["quality"]["points"],
-        ),
+        embedding=PATHS["embedding"],
+        points=path("activations", split=config["quality"]["points"]),
     output:
-        "results/{dataset}/{branch}/quality/{layer}/{reducer}.tsv",
+        PATHS["quality"],
     log:
         "results/logs/score_quality/{dataset}/{branch}/{layer}/{reducer}.log",
     benchmark:

@@ -74,6 +74,7 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     counts = job_counts(result.stdout)
     assert counts == {
+        "download_idx": 2 * 4,  # data_dir null: the four IDX files of each dataset
         "prepare_dataset": 2,
         "extract_input": 2,
         "train_model": 2,
