@@ -52,3 +52,28 @@ rule aggregate_quality:
         preprocess=PREPROCESS,
     script:
         "../scripts/aggregate_quality.py"
+
+
+rule aggregate_layers:
+    input:
+        package("tables.py"),
+        tables=get_layer_score_tables,
+    output:
+        tidy=path("table", name="layers.tsv"),
+        summary=path("table", name="layers_summary.tsv"),
+        html=report(
+            path("table", name="layers.html"),
+            caption="../report/layers_table.rst",
+            category="layers",
+            labels={"table": "layer scores"},
+        ),
+    log:
+        "results/logs/aggregate_layers/aggregate_layers.log",
+    conda:
+        "../envs/reduce.yaml"
+    params:
+        datasets=DATASETS,
+        variants=VARIANTS,
+        layers=ALL_LAYERS,
+    script:
+        "../scripts/aggregate_layers.py"

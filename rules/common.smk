@@ -69,11 +69,13 @@ localrules:
     score_knn,
     aggregate_accuracy,
     aggregate_quality,
+    aggregate_layers,
     plot_map,
     plot_map_grid,
     plot_training_curves,
     plot_accuracy,
     plot_quality,
+    plot_layers,
     animate_activations,
     paper,
 
@@ -94,6 +96,7 @@ PATHS = {
     "map_figure": "results/{dataset}/{branch}/figures/maps/{layer}/{reducer}.{ext}",
     "run_figure": "results/{dataset}/seed{seed}/{variant}/figures/{name}.{ext}",
     "animation": "results/{dataset}/seed{seed}/{variant}/figures/animations/{name}.gif",
+    "layer_scores": "results/{dataset}/seed{seed}/{variant}/layers/scores.tsv",
     "table": "results/tables/{name}",
     "figure": "results/figures/{name}.{ext}",
     "paper": "results/paper/{name}",
@@ -272,7 +275,12 @@ def get_figure_targets():
     return targets
 
 
-SUMMARY_FIGURES = ["accuracy_by_layer", "accuracy_heatmap", "embedding_quality"]
+SUMMARY_FIGURES = [
+    "accuracy_by_layer",
+    "accuracy_heatmap",
+    "embedding_quality",
+    "layers",
+]
 # The aggregate tables: per seed (tidy), mean and spread over seeds (summary), the paper pivot.
 TABLES = [
     "knn_accuracy.tsv",
@@ -283,6 +291,9 @@ TABLES = [
     "embedding_quality_summary.tsv",
     "knn_accuracy.html",
     "embedding_quality.html",
+    "layers.tsv",
+    "layers_summary.tsv",
+    "layers.html",
 ]
 
 
@@ -331,6 +342,41 @@ def get_dense_activations(wildcards):
         ),
         layer=dense_layers(wildcards.variant),
     )
+
+
+def get_model_layers(wildcards):
+    """Every layer of a variant's model, input first: raw, hidden1, ..., output."""
+    return [RAW, *dense_layers(wildcards.variant)]
+
+
+def get_all_activations(wildcards):
+    """Train and test activations of every layer of one model (raw: its seed's), in layer order."""
+    run = dict(
+        dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
+    )
+    return {
+        split: [
+            (
+                path(
+                    "input_layer",
+                    dataset=wildcards.dataset,
+                    seed=wildcards.seed,
+                    split=split,
+                )
+                if layer == RAW
+                else path("layer_activations", **run, layer=layer, split=split)
+            )
+            for layer in get_model_layers(wildcards)
+        ]
+        for split in SPLITS
+    }
+
+
+def get_layer_score_tables(wildcards):
+    """Every model's layer scores, for the aggregate."""
+    return [
+        path("layer_scores", dataset=d, seed=s, variant=v) for d, s, v in model_runs()
+    ]
 
 
 def get_dense_layer_names(wildcards):

@@ -198,3 +198,25 @@ rule paper:
         "../envs/plot.yaml"
     script:
         "../scripts/collect_paper.py"
+
+
+rule plot_layers:
+    input:
+        package("quality.py", "style.py", "summaryplots.py", "tables.py"),
+        summary=path("table", name="layers_summary.tsv"),
+    output:
+        png=report(
+            path("figure", name="layers", ext="png"),
+            caption="../report/layers.rst",
+            category="layers",
+            labels={"figure": "layer similarity and capacity"},
+        ),
+        pdf=path("figure", name="layers", ext="pdf"),
+    log:
+        "results/logs/plot_layers/plot_layers.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        variants=VARIANTS,
+    script:
+        "../scripts/plot_layers.py"

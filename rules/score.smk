@@ -62,3 +62,25 @@ rule score_quality:
         variant=get_variant,
     script:
         "../scripts/score_quality.py"
+
+
+rule score_layers:
+    input:
+        package("quality.py", "similarity.py", "tables.py"),
+        unpack(get_labels),
+        unpack(get_all_activations),
+    output:
+        PATHS["layer_scores"],
+    log:
+        "results/logs/score_layers/{dataset}/seed{seed}/{variant}.log",
+    benchmark:
+        "results/benchmarks/score_layers/{dataset}/seed{seed}/{variant}.tsv"
+    conda:
+        "../envs/reduce.yaml"
+    threads: get_threads("score_layers")
+    params:
+        layers=get_model_layers,
+        settings=config["layer_scores"],
+        seed=get_seed,
+    script:
+        "../scripts/score_layers.py"

@@ -91,6 +91,9 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "aggregate_quality": 1,
         "plot_quality": 1,
         "animate_activations": 2,
+        "score_layers": 2,
+        "aggregate_layers": 1,
+        "plot_layers": 1,
         "all": 1,
     }
     for path in (

@@ -72,6 +72,9 @@ def test_adding_a_seed_and_a_variant_plans_only_the_new_branches(grown):
         "aggregate_quality": 1,
         "plot_accuracy": 1,
         "plot_quality": 1,
+        "score_layers": new_runs,
+        "aggregate_layers": 1,
+        "plot_layers": 1,
         "all": 1,
     }
 
@@ -131,6 +134,18 @@ def test_variants_and_seeds_train_different_models(grown):
         for name in ("map_grid_test.png", "training_curves.pdf", "animations/ensemble.gif"):
             assert (run / branch / "figures" / name).stat().st_size > 1000, f"{branch}/{name}"
     assert (run / "seed1/figures/maps/raw/tsne.png").is_file()
+
+
+def test_layer_scores_have_mean_and_spread_over_seeds(grown):
+    workdir, _, _ = grown
+    tidy = pd.read_csv(workdir / "results/tables/layers.tsv", sep="\t")
+    assert len(tidy) == 2 * 2 * (16 + 4 + 4)  # seeds x variants x (CKA 4x4, probe and dimension per layer)
+    summary = pd.read_csv(workdir / "results/tables/layers_summary.tsv", sep="\t")
+    assert len(summary) == len(tidy) // 2 and (summary["n_seeds"] == 2).all()
+    probe = summary.query("score == 'probe_accuracy' and variant == 'reference'").set_index("layer")
+    assert probe["value_std"].notna().all()
+    cells = tidy.query("score == 'probe_accuracy' and variant == 'reference' and layer == 'hidden2'")["value"]
+    assert probe.loc["hidden2", "value"] == pytest.approx(cells.mean(), abs=1e-6)
 
 
 def test_nothing_left_to_do(grown):

@@ -104,9 +104,10 @@ def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
     # The 4 grouped quality jobs (2 threads, 2 GB each) ask for what the node runs at once: 2 CPUs,
     # one job at a time (2 GB), not the sum of all four (8 CPUs, 8 GB).
     calls = [line for line in log.splitlines() if "sbatch call:" in line]
-    group = [line for line in calls if "score_quality" not in line and "quality" in line]
-    assert len(group) == 1, "\n".join(calls)
-    assert "--cpus-per-task=2" in group[0] and "--mem 2000" in group[0], group[0]
+    group = [line for line in calls if "--local-groupid" in line]
+    assert len(group) == 1 and group[0].count("score_quality:") == 4, "\n".join(calls)
+    assert "--cpus-per-task=2" in group[0] and "--mem 2000" in group[0], group[0][:600]
+    assert " -t 40 " in group[0], "four 10-minute jobs in series"
     assert all(int(n) <= 2 for n in re.findall(r"--cpus-per-task=(\d+)", "\n".join(calls)))
     ours = pd.read_csv(slurm_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])
     theirs = pd.read_csv(local_dir / TARGET, sep="\t").drop(columns=["fit_seconds", "place_seconds"])

@@ -108,6 +108,28 @@ def test_quality_table(run):
     assert set(table["tc_points"]) == {450, 500}  # below max_points: no subsample
 
 
+def test_layer_scores(run):
+    """CKA between every pair of layers, a linear probe and TwoNN per layer, for every model."""
+    table = pd.read_csv(run / "results/tables/layers.tsv", sep="\t", keep_default_na=False)
+    layers = ["raw", "hidden1", "hidden2", "output"]
+    assert len(table) == 2 * (16 + 4 + 4) and set(table["score"]) == {"cka", "probe_accuracy", "intrinsic_dimension"}
+    mnist = table[table.dataset == "mnist"]
+    cka = mnist[mnist.score == "cka"].pivot(index="layer", columns="other_layer", values="value").loc[layers, layers]
+    np.testing.assert_allclose(np.diag(cka), 1.0)
+    np.testing.assert_allclose(cka.to_numpy(), cka.to_numpy().T)
+    assert ((cka.to_numpy() > 0) & (cka.to_numpy() <= 1 + 1e-9)).all()
+    assert cka.loc["hidden1", "hidden2"] > cka.loc["raw", "output"], "neighbouring layers are more alike"
+    probe = mnist[mnist.score == "probe_accuracy"].set_index("layer")["value"]
+    assert probe["hidden2"] > 0.85 and probe["raw"] > 0.75  # 2,000 training images
+    dimension = mnist[mnist.score == "intrinsic_dimension"].set_index("layer")["value"]
+    assert dimension["raw"] > dimension["output"] > 1
+    assert set(mnist.loc[mnist.score == "cka", "n_points"]) == {500}
+    from PIL import Image
+
+    with Image.open(run / "results/figures/layers.png") as im:
+        assert im.size[0] > 1000 and im.size[1] > 700  # two rows: digits and mnist
+
+
 def _dry_run(run, extra: str) -> dict[str, int]:
     (run / "changed.yaml").write_text(extra)
     result = snakemake(run, "--configfile", "config.yaml", "changed.yaml", "-n", "--cores", "2")
@@ -169,6 +191,9 @@ def test_paper_folder_collects_pdfs_and_tables(run):
     for name in paper:
         if name.endswith(".pdf"):
             assert (run / "results/paper" / name).read_bytes()[:5] == b"%PDF-"
+    for name in ("knn_accuracy_pivot.md", "embedding_quality.tsv"):
+        assert (run / "results/paper" / name).read_bytes() == (run / "results/tables" / name).read_bytes(), name
+    assert (run / "results/paper/mnist_map_grid_test.pdf").read_bytes() == (run / "results/mnist/seed0/reference/figures/map_grid_test.pdf").read_bytes()
 
 
 def test_report_builds(run):

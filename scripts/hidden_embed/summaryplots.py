@@ -185,3 +185,36 @@ def quality_by_layer(summary: pd.DataFrame, variants: Sequence[str], layers: Seq
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0), title=note.strip(" ()") or None)
     fig.tight_layout(rect=(0, 0.06 if not note else 0.09, 1, 1))
     return fig
+
+
+def layers_figure(summary: pd.DataFrame, variants: Sequence[str]):  # noqa: ANN201
+    """Per dataset and variant (rows): linear CKA between every pair of layers (heatmap), the
+    linear probe's test accuracy and the intrinsic dimension (TwoNN) per layer; means over seeds
+    with one-sd error bars when there are several."""
+    apply_style()
+    panels = [(d, v) for d in dict.fromkeys(summary["dataset"]) for v in variants if ((summary["dataset"] == d) & (summary["variant"] == v)).any()]
+    fig, axes = plt.subplots(len(panels), 3, figsize=(PAGE_WIDTH, 2.3 * len(panels) + 0.3), squeeze=False, gridspec_kw={"width_ratios": [1.15, 1, 1]})
+    for row, (dataset, variant) in enumerate(panels):
+        sub = summary[(summary["dataset"] == dataset) & (summary["variant"] == variant)]
+        cka = sub[sub["score"] == "cka"]
+        layers = list(dict.fromkeys(cka["layer"]))
+        matrix = cka.pivot_table(index="layer", columns="other_layer", values="value", sort=False).reindex(index=layers, columns=layers)
+        ax = axes[row, 0]
+        image = ax.imshow(matrix.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=1)
+        for (i, j), v in np.ndenumerate(matrix.to_numpy(dtype=float)):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="white" if v < 0.5 else "black")
+        ax.set_xticks(range(len(layers)), layers, rotation=45)
+        ax.set_yticks(range(len(layers)), layers)
+        ax.set_title("linear CKA")
+        ax.set_ylabel(panel_title(dataset, variant, variants).replace(", ", "\n"))
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        x = np.arange(len(layers))
+        for ax, score, label in ((axes[row, 1], "probe_accuracy", "linear probe test accuracy"), (axes[row, 2], "intrinsic_dimension", "intrinsic dimension (TwoNN)")):
+            plot_spread(ax, x, sub[sub["score"] == score], "value", layers, marker="o", ms=3, color="k")
+            ax.set_xticks(x, layers, rotation=45)
+            ax.set_title(label)
+    note = seeds_note(summary)
+    if note:
+        fig.suptitle(note.strip(" ()"))
+    fig.tight_layout()
+    return fig

@@ -247,3 +247,24 @@ def to_latex(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 
         caption=caption,
         label="tab:knn-accuracy",
     )
+
+
+# The layer scores (rule score_layers): one row per score and layer (and other layer for CKA).
+LAYER_COLUMNS = ["dataset", "variant", "seed", "score", "layer", "other_layer", "value", "n_points"]
+LAYER_KEYS = ["dataset", "variant", "score", "layer", "other_layer", "n_points"]
+LAYER_SCORES = ["cka", "probe_accuracy", "intrinsic_dimension"]
+
+
+def layer_rows(rows: list[dict], *, dataset: str, variant: str, seed: int) -> pd.DataFrame:
+    """Tidy rows of one model's layer scores (``score``, ``layer``, ``other_layer``, ``value``, ``n_points``)."""
+    return pd.DataFrame([{"dataset": dataset, "variant": variant, "seed": seed, **row} for row in rows], columns=LAYER_COLUMNS)
+
+
+def order_layer_rows(table: pd.DataFrame, datasets: list[str], variants: list[str], layers: list[str]) -> pd.DataFrame:
+    """Layer scores sorted as in config: dataset, variant, seed, score, layer, other layer."""
+    table = table.reset_index(drop=True).copy()
+    order = {"dataset": datasets, "variant": variants, "score": LAYER_SCORES, "layer": layers, "other_layer": layers}
+    keys = {column: table[column].map({v: i for i, v in enumerate(values)}).fillna(-1) for column, values in order.items()}
+    frame = pd.DataFrame({**keys, "seed": table["seed"]})
+    index = frame.sort_values(["dataset", "variant", "seed", "score", "layer", "other_layer"], kind="stable").index
+    return table.loc[index].reset_index(drop=True)
