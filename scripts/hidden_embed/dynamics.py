@@ -1,0 +1,67 @@
+"""How a layer's organisation of the data changes while the network learns.
+
+The same seeded probe set of test points is read out at training checkpoints (epoch 0 = the
+initial weights). Per layer, the checkpoints' activations are mapped to 2-D as one aligned
+sequence (umap-learn's AlignedUMAP, each point related to itself in the next epoch), so that
+a point moves between frames only as much as its representation changed. Scores per epoch: a
+leave-one-out kNN accuracy in the layer and in its map, the map's trustworthiness, and the
+stability of the sequence (how far points move between consecutive maps, relative to the map's size).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def checkpoint_name(epoch: int) -> str:
+    """File name of the weights after ``epoch`` epochs (0: before training)."""
+    return f"epoch{epoch:03d}.weights.h5"
+
+
+def loo_knn_accuracy(X: np.ndarray, y: np.ndarray, k: int, threads: int = 1) -> float:
+    """Leave-one-out kNN accuracy: each point classified by the majority of its k nearest other
+    points (uniform votes, ties to the smallest label), as a kNN fitted on the rest would."""
+    from sklearn.neighbors import NearestNeighbors
+
+    y = np.asarray(y)
+    if not 1 <= k < len(X):
+        raise ValueError(f"k must be between 1 and {len(X) - 1} for {len(X)} points, not {k}")
+    neighbours = NearestNeighbors(n_neighbors=k + 1, n_jobs=threads).fit(X).kneighbors(X, return_distance=False)
+    # drop each point itself (normally the first neighbour; with duplicates anywhere in the row)
+    own = neighbours == np.arange(len(X))[:, None]
+    own[~own.any(axis=1), -1] = True
+    others = neighbours[~own].reshape(len(X), k)
+    votes = np.zeros((len(X), int(y.max()) + 1), dtype=np.int64)
+    np.add.at(votes, (np.arange(len(X))[:, None], y[others]), 1)
+    return float(np.mean(votes.argmax(axis=1) == y))
+
+
+def map_size(Y: np.ndarray) -> float:
+    """The size of a 2-D map: the root mean square distance of its points from their centre."""
+    Y = np.asarray(Y, dtype=np.float64)
+    return float(np.sqrt(np.mean(np.sum((Y - Y.mean(axis=0)) ** 2, axis=1))))
+
+
+def displacement(before: np.ndarray, after: np.ndarray) -> float:
+    """How far points move between two aligned maps: their mean displacement divided by the
+    size (:func:`map_size`) of the later map. 0: no point moved."""
+    moved = np.linalg.norm(np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64), axis=1)
+    size = map_size(after)
+    return float(moved.mean() / size) if size > 0 else float("nan")
+
+
+def aligned_maps(sequence: list[np.ndarray], seed: int, **params) -> list[np.ndarray]:  # noqa: ANN003
+    """2-D maps of the same points at successive checkpoints, aligned with umap-learn's AlignedUMAP:
+    each point is related to itself in the next map, so the maps move only as the data do."""
+    from .reducers import import_umap
+
+    umap = import_umap()
+    n = len(sequence[0])
+    if any(len(X) != n for X in sequence):
+        raise ValueError("every checkpoint must hold the same probe points")
+    relations = [{i: i for i in range(n)} for _ in range(len(sequence) - 1)]
+    if len(sequence) == 1:
+        single = umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(sequence[0])
+        return [np.asarray(single, dtype=np.float32)]
+    model = umap.AlignedUMAP(n_components=2, random_state=seed, **params).fit(list(sequence), relations=relations)
+    return [np.asarray(e, dtype=np.float32) for e in model.embeddings_]
