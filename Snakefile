@@ -16,9 +16,15 @@ include: "rules/embed.smk"
 include: "rules/score.smk"
 include: "rules/aggregate.smk"
 include: "rules/figures.smk"
+include: "rules/dynamics.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_targets(),
+
+
+rule dynamics:
+    input:
+        get_dynamics_targets(),

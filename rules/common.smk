@@ -33,6 +33,10 @@ SEEDS = list(config["seeds"])
 VARIANTS = list(config["variants"])
 LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
+DYNAMICS = config["dynamics"]
+DYNAMICS_LAYERS = [
+    layer for layer in config["layers"] if layer != RAW
+]  # raw does not learn
 PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
 
 
@@ -60,6 +64,7 @@ wildcard_constraints:
     branch=f"seed(?:{alternatives(SEEDS)})(?:/(?:{alternatives(VARIANTS)}))?",
     layer=alternatives(ALL_LAYERS),
     split="train|test",
+    epoch="[0-9]+",
     reducer=alternatives(REDUCERS),
 
 
@@ -76,6 +81,9 @@ localrules:
     plot_accuracy,
     plot_quality,
     plot_layers,
+    aggregate_dynamics,
+    plot_dynamics,
+    plot_dynamics_maps,
     animate_activations,
     paper,
 
@@ -97,6 +105,11 @@ PATHS = {
     "run_figure": "results/{dataset}/seed{seed}/{variant}/figures/{name}.{ext}",
     "animation": "results/{dataset}/seed{seed}/{variant}/figures/animations/{name}.gif",
     "layer_scores": "results/{dataset}/seed{seed}/{variant}/layers/scores.tsv",
+    "checkpoints": "results/{dataset}/seed{seed}/{variant}/model/checkpoints",
+    "probe_activations": "results/{dataset}/seed{seed}/{variant}/dynamics/activations/epoch{epoch}.npz",
+    "dynamics_maps": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/maps.npz",
+    "dynamics_scores": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/scores.tsv",
+    "dynamics_animation": "results/{dataset}/seed{seed}/{variant}/figures/dynamics/{layer}.gif",
     "table": "results/tables/{name}",
     "figure": "results/figures/{name}.{ext}",
     "paper": "results/paper/{name}",
@@ -307,8 +320,14 @@ def get_paper_sources():
             sources[f"{prefix}_{name}.pdf"] = path(
                 "run_figure", **run, name=name, ext="pdf"
             )
-    for name in SUMMARY_FIGURES:
+        if DYNAMICS_LAYERS:  # the paper always shows the dynamics
+            sources[f"{prefix}_dynamics_maps.pdf"] = path(
+                "run_figure", **run, name="dynamics_maps", ext="pdf"
+            )
+    for name in [*SUMMARY_FIGURES, *(["dynamics"] if DYNAMICS_LAYERS else [])]:
         sources[f"{name}.pdf"] = path("figure", name=name, ext="pdf")
+    for name in DYNAMICS_TABLES if DYNAMICS_LAYERS else []:
+        sources[name] = path("table", name=name)
     for name in TABLES:
         sources[name] = path("table", name=name)
     return sources
@@ -384,10 +403,63 @@ def get_dense_layer_names(wildcards):
     return dense_layers(wildcards.variant)
 
 
+def get_probe_activations(wildcards):
+    """The probe set's activations at every configured checkpoint of one model."""
+    return [
+        path(
+            "probe_activations",
+            dataset=wildcards.dataset,
+            seed=wildcards.seed,
+            variant=wildcards.variant,
+            epoch=epoch,
+        )
+        for epoch in sorted(DYNAMICS["epochs"])
+    ]
+
+
+def get_dynamics_maps(wildcards):
+    """The aligned maps of every hidden layer of one model, over the epochs."""
+    run = dict(
+        dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
+    )
+    return [path("dynamics_maps", **run, layer=layer) for layer in DYNAMICS_LAYERS]
+
+
+def get_dynamics_tables(wildcards):
+    """Every model's and layer's dynamics scores, for the aggregate."""
+    return [
+        path("dynamics_scores", dataset=d, seed=s, variant=v, layer=layer)
+        for d, s, v in model_runs()
+        for layer in DYNAMICS_LAYERS
+    ]
+
+
+def get_dynamics_targets():
+    """The dynamics: the table, its figure, and per model the small multiples and animations."""
+    targets = expand(PATHS["table"], name=DYNAMICS_TABLES)
+    targets += expand(PATHS["figure"], name="dynamics", ext=["png", "pdf"])
+    for dataset, seed, variant in model_runs():
+        run = dict(dataset=dataset, seed=seed, variant=variant)
+        targets += expand(
+            path("run_figure", **run, name="dynamics_maps"), ext=["png", "pdf"]
+        )
+        targets += [path("dynamics_animation", **run, layer=l) for l in DYNAMICS_LAYERS]
+    return targets
+
+
+DYNAMICS_TABLES = ["dynamics.tsv", "dynamics_summary.tsv"]
+
+
+def get_probe_points(wildcards):
+    """The probe set's size for a job's dataset (dynamics.probe_points, resolved per dataset)."""
+    return configcheck.probe_points(config, wildcards.dataset)
+
+
 def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
         *get_model_targets(),
         *expand(PATHS["table"], name=TABLES),
         *get_figure_targets(),
+        *(get_dynamics_targets() if DYNAMICS["enabled"] else []),
     ]

@@ -2,10 +2,12 @@ rule train_model:
     input:
         package(
             "datasets.py",
+            "dynamics.py",
             "idx.py",
             "layers.py",
             "model.py",
             "official.py",
+            "reducers.py",
             "sources.py",
         ),
         data=PATHS["dataset"],
@@ -14,6 +16,7 @@ rule train_model:
         summary=path("model", file="summary.txt"),
         history=path("model", file="history.tsv"),
         metrics=path("model", file="test_metrics.json"),
+        checkpoints=directory(PATHS["checkpoints"]),
     log:
         "results/logs/train_model/{dataset}/seed{seed}/{variant}.log",
     benchmark:
@@ -32,10 +35,12 @@ rule extract_activations:
     input:
         package(
             "datasets.py",
+            "dynamics.py",
             "idx.py",
             "layers.py",
             "model.py",
             "official.py",
+            "reducers.py",
             "sources.py",
         ),
         data=PATHS["dataset"],

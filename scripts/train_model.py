@@ -37,6 +37,7 @@ history, seconds = model.train(
     epochs=cfg["epochs"],
     batch_size=cfg["batch_size"],
     seed=seed,
+    checkpoint_dir=out.checkpoints,  # weights at epoch 0 and after every epoch, for the dynamics
 )
 test = model.evaluate(mlp, data.X_test, data.y_test)
 metrics = {

@@ -30,6 +30,10 @@ BAD = {
     "quality k against max_points": ("quality: {k: 60, max_points: 100}\n", r"quality.k 60 needs fewer than half of the 100 points .*quality.max_points 100"),
     "trimap placement above the data": ("datasets: {d: {source: digits, n_train: 20}}\nknn: {k: [3]}\nquality: {k: 3}\nreducers: {trimap: {placement_neighbors: 30}}\n", r"reducers.trimap.placement_neighbors 30 is above the 20 training points"),
     "local IDX files missing": ("datasets: {m: {source: mnist, local_dir: nowhere}}\n", r"datasets.m.local_dir: nowhere lacks train-images-idx3-ubyte\(.gz\)"),
+    "dynamics epoch after training": ("model: {epochs: 5}\ndynamics: {epochs: [0, 5, 10]}\n", r"dynamics.epochs \[10\] are after the last epoch of training \(5, model.epochs, variant reference\)"),
+    "dynamics epoch after a variant's training": ("variants: {reference: {}, short: {epochs: 3}}\ndynamics: {epochs: [0, 5]}\n", r"dynamics.epochs \[5\] are after the last epoch of training \(3, model.epochs, variant short\)"),
+    "negative dynamics epoch": ("dynamics: {epochs: [-1, 2]}\n", r"dynamics.epochs.0: -1 is less than the minimum of 0"),
+    "probe set above the test set": ("dynamics: {probe_points: 451}\n", r"dynamics.probe_points 451 is above the 450 test points of dataset digits"),
     "unknown preprocess": ("datasets: {d: {source: digits, preprocess: normalise}}\n", r"datasets.d.preprocess: 'normalise' is not one of"),
     "k below 1": ("knn: {k: [0, 5]}\n", r"0 is less than the minimum of 1"),
     "k too large": ("datasets: {d: {source: digits, n_train: 50}}\nknn: {k: [3, 50]}\n", r"knn.k \[50\] is not below the 50 training points of dataset d"),
@@ -229,6 +233,21 @@ def job_threads(output: str) -> dict[str, set[int]]:
         if m:
             count = int(m.group(1))
     return threads
+
+
+def test_dynamics_target_and_switch(tmp_path):
+    """Off in the default run, all of it with the target `dynamics` (or dynamics.enabled)."""
+    default = snakemake(tmp_path, "--configfile", str(REPO / "config/config.yaml"), "-n", "--cores", "8")
+    assert "extract_checkpoint" not in job_counts(default.stdout)
+    result = snakemake(tmp_path, "--configfile", str(REPO / "config/config.yaml"), "-n", "--cores", "8", "dynamics")
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = job_counts(result.stdout)
+    assert counts["extract_checkpoint"] == 2 * 6 and counts["score_dynamics"] == 2 * 2
+    assert counts["plot_dynamics_maps"] == 2 and counts["aggregate_dynamics"] == counts["plot_dynamics"] == 1
+    assert "results/mnist/seed0/reference/figures/dynamics/hidden2.gif" in result.stdout
+    (tmp_path / "on.yaml").write_text("dynamics: {enabled: true}\n")
+    enabled = snakemake(tmp_path, "--configfile", str(REPO / "config/config.yaml"), "on.yaml", "-n", "--cores", "8")
+    assert job_counts(enabled.stdout)["extract_checkpoint"] == 12
 
 
 def test_threads_keys_reach_the_rules_they_document(tmp_path):

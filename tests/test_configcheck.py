@@ -115,3 +115,20 @@ def test_typo_messages_name_the_closest_key():
     message = configcheck.schema_error({"datasets": {"d": {"source": "digits"}}, "zzzz": 1}, SCHEMA)
     assert message.startswith("unknown key 'zzzz' at the top level; valid keys here: seeds, data_seed")
     assert configcheck.schema_error({"datasets": {"d": {"source": "digits"}}}, SCHEMA) is None
+
+
+def test_dynamics_checkpoints_default_to_what_training_reaches():
+    assert checked({"datasets": {"d": {"source": "digits"}}})["dynamics"]["epochs"] == [0, 1, 2, 5, 10, 20]
+    short = checked({"datasets": {"d": {"source": "digits"}}, "model": {"epochs": 7}})
+    assert short["dynamics"]["epochs"] == [0, 1, 2, 5, 7]
+    variants = checked({"datasets": {"d": {"source": "digits"}}, "variants": {"a": {}, "b": {"epochs": 3}}})
+    assert variants["dynamics"]["epochs"] == [0, 1, 2, 3]
+    with pytest.raises(configcheck.ConfigError, match=r"dynamics.epochs \[7\] are after the last epoch of training \(5"):
+        checked({"datasets": {"d": {"source": "digits"}}, "model": {"epochs": 5}, "dynamics": {"epochs": [0, 7]}})
+
+
+def test_probe_points_default_to_5000_or_every_test_point():
+    config = checked({"datasets": {"d": {"source": "digits"}, "m": {"source": "mnist", "local_dir": None}}})
+    assert configcheck.probe_points(config, "d") == 450 and configcheck.probe_points(config, "m") == 5000
+    config = checked({"datasets": {"d": {"source": "digits", "n_test": 100}}, "dynamics": {"probe_points": 60}})
+    assert configcheck.probe_points(config, "d") == 60

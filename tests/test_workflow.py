@@ -22,6 +22,7 @@ datasets:
   digits: {{source: digits}}
   mnist: {{source: mnist, n_train: 2000, n_test: 500}}
 threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+dynamics: {{enabled: true, epochs: [0, 2, 20], probe_points: 300}}
 """
 
 
@@ -128,6 +129,41 @@ def test_layer_scores(run):
 
     with Image.open(run / "results/figures/layers.png") as im:
         assert im.size[0] > 1000 and im.size[1] > 700  # two rows: digits and mnist
+
+
+def test_dynamics_over_training(run):
+    table = pd.read_csv(run / "results/tables/dynamics.tsv", sep="\t")
+    assert len(table) == 2 * 2 * 3  # datasets x hidden layers x checkpoints
+    assert table.loc[table.epoch == 0, "displacement"].isna().all() and table.loc[table.epoch > 0, "displacement"].gt(0).all()
+    mnist = table[(table.dataset == "mnist") & (table.layer == "hidden2")].set_index("epoch")
+    assert mnist.loc[20, "knn_layer"] > mnist.loc[0, "knn_layer"] + 0.05, "training organises hidden2"
+    assert mnist.loc[20, "knn_map"] > 0.8 and (table["n_points"] == 300).all()
+    with np.load(run / "results/mnist/seed0/reference/dynamics/hidden2/maps.npz") as m:
+        assert m["maps"].shape == (3, 300, 2) and m["epochs"].tolist() == [0, 2, 20]
+    from PIL import Image
+
+    with Image.open(run / "results/mnist/seed0/reference/figures/dynamics/hidden2.gif") as gif:
+        assert gif.n_frames == 3
+    assert (run / "results/mnist/seed0/reference/figures/dynamics_maps.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (run / "results/paper/dynamics.pdf").is_file() and (run / "results/paper/mnist_dynamics_maps.pdf").is_file()
+
+
+def test_final_checkpoint_is_the_trained_model(run):
+    """The dynamics come from the one training run: at the last epoch the probe points' output
+    activations are those of the trained model."""
+    with np.load(run / "results/mnist/seed0/reference/dynamics/activations/epoch20.npz") as last:
+        index, output = last["index"], last["output"]
+        assert last["hidden1"].shape == (300, 256) and np.bincount(last["y"]).min() >= 25  # stratified
+    trained = np.load(run / "results/mnist/seed0/reference/activations/output/test.npy")
+    np.testing.assert_allclose(output, trained[index], rtol=1e-5, atol=1e-6)
+    checkpoints = sorted(p.name for p in (run / "results/mnist/seed0/reference/model/checkpoints").glob("*.weights.h5"))
+    assert len(checkpoints) == 21 and checkpoints[0] == "epoch000.weights.h5"
+
+
+def test_adding_a_checkpoint_reruns_only_its_chain(run):
+    counts = _dry_run(run, "dynamics: {epochs: [0, 2, 5, 20]}\n")
+    assert counts == {"extract_checkpoint": 2, "score_dynamics": 4, "aggregate_dynamics": 1, "plot_dynamics": 1,
+                      "plot_dynamics_maps": 2, "all": 1}
 
 
 def _dry_run(run, extra: str) -> dict[str, int]:

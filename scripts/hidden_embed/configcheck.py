@@ -22,6 +22,8 @@ from .layers import layer_names
 from .sources import NPZ_KEYS, OFFICIAL, OFFICIAL_SIZES, PARTS, digits_sizes, find_local, npz_shapes
 
 PREPROCESS = ("none", "scale", "standardize")
+DEFAULT_CHECKPOINTS = (0, 1, 2, 5, 10, 20)  # dynamics.epochs when not set, up to the last epoch
+DEFAULT_PROBE_POINTS = 5000
 
 
 class ConfigError(ValueError):
@@ -44,7 +46,9 @@ def closest_key(key: str, here: list[str], schema: dict) -> str | None:
     near = difflib.get_close_matches(key, here, n=1, cutoff=0.6)
     if near:
         return near[0]
-    everywhere = {path.rsplit(".", 1)[-1]: path for path in key_paths(schema)}
+    everywhere: dict[str, str] = {}
+    for path in key_paths(schema):  # the first (outermost, earliest) path of each key name
+        everywhere.setdefault(path.rsplit(".", 1)[-1], path)
     near = difflib.get_close_matches(key, list(everywhere), n=1, cutoff=0.75)
     return everywhere[near[0]] if near else None
 
@@ -217,6 +221,45 @@ def _check_variants(config: dict, model_schema: dict) -> None:
             )
 
 
+def _check_dynamics(config: dict) -> None:
+    """Checkpoints must exist in every variant's training; the probe set must fit every test set."""
+    dyn = config["dynamics"]
+    if dyn["epochs"] is None:
+        last = min(variant_model(config, name)["epochs"] for name in config["variants"])
+        dyn["epochs"] = sorted({*(e for e in DEFAULT_CHECKPOINTS if e <= last), last})
+    for name in config["variants"]:
+        epochs = variant_model(config, name)["epochs"]
+        late = [e for e in dyn["epochs"] if e > epochs]
+        if late:
+            raise ConfigError(
+                f"dynamics.epochs {late} are after the last epoch of training ({epochs}, model.epochs, "
+                f"variant {name}); choose epochs from 0 to {epochs}."
+            )
+    for name, spec in config["datasets"].items():
+        n_probe = probe_points(config, name)
+        if dyn["k"] >= n_probe:
+            raise ConfigError(f"dynamics.k {dyn['k']} is not below the {n_probe} probe points of dataset {name}.")
+
+
+def test_size(config: dict, name: str) -> int:
+    """Test points of a dataset after its subsample."""
+    spec = config["datasets"][name]
+    return spec["n_test"] if spec["n_test"] is not None else data_sizes(name, spec)[1]
+
+
+def probe_points(config: dict, name: str) -> int:
+    """The probe set's size for a dataset: dynamics.probe_points, or else 5,000 or all test points."""
+    wanted, n_test = config["dynamics"]["probe_points"], test_size(config, name)
+    if wanted is None:
+        return min(DEFAULT_PROBE_POINTS, n_test)
+    if wanted > n_test:
+        raise ConfigError(
+            f"dynamics.probe_points {wanted} is above the {n_test} test points of dataset {name}; "
+            f"choose at most {n_test}, or null for min(5000, all)."
+        )
+    return wanted
+
+
 def check(config: dict[str, Any], schema: dict) -> dict[str, Any]:
     """Validate ``config`` in place, filling defaults; raise :class:`ConfigError` at the first fault.
 
@@ -245,4 +288,5 @@ def check(config: dict[str, Any], schema: dict) -> dict[str, Any]:
             f"figures.k {config['figures']['k']} is not in knn.k {config['knn']['k']}; pick one of those."
         )
     _check_variants(config, model_schema)
+    _check_dynamics(config)
     return config

@@ -91,3 +91,38 @@ def map_grid(coords: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], layer
     class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
     fig.tight_layout(rect=(0, 0.06, 1, 0.98), h_pad=0.3, w_pad=0.3)
     return fig
+
+
+def dynamics_grid(maps: dict[str, np.ndarray], epochs: Sequence[int], labels: np.ndarray, knn: dict[str, np.ndarray], class_names: Sequence[str], title: str):  # noqa: ANN201
+    """Small multiples for papers: rows are layers, columns epochs; each cell the aligned map of
+    the probe points at that checkpoint, titled with its leave-one-out kNN accuracy. A layer's
+    maps share their axis limits, so movement between columns is real."""
+    apply_style()
+    colors = class_colors(len(class_names))
+    layers = list(maps)
+    cell = min(1.3, PAGE_WIDTH / len(epochs))
+    fig, axes = plt.subplots(len(layers), len(epochs), figsize=(cell * len(epochs), cell * len(layers) + 0.9), squeeze=False)
+    for i, layer in enumerate(layers):
+        limits = robust_limits(maps[layer].reshape(-1, 2))
+        for j, epoch in enumerate(epochs):
+            ax = axes[i, j]
+            scatter_classes(ax, maps[layer][j], labels, colors, limits=limits)
+            ax.set_title(f"epoch {epoch}: {knn[layer][j]:.2f}" if i == 0 else f"{knn[layer][j]:.2f}", fontsize=6.5)
+            if j == 0:
+                ax.set_ylabel(layer)
+    fig.suptitle(title, y=0.995)
+    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.07, 1, 0.97), h_pad=0.3, w_pad=0.3)
+    return fig
+
+
+def dynamics_frame(Y: np.ndarray, labels: np.ndarray, limits, class_names: Sequence[str], title: str):  # noqa: ANN001, ANN201
+    """One animation frame: the aligned map at one checkpoint, with the epoch and accuracy in the title."""
+    apply_style()
+    colors = class_colors(len(class_names))
+    fig, ax = plt.subplots(figsize=(4.2, 4.6), dpi=110)
+    scatter_classes(ax, Y, labels, colors, limits=limits)
+    ax.set_title(title)
+    class_legend(fig, class_names, colors, loc="lower center", ncol=5, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig

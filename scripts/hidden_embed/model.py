@@ -69,10 +69,24 @@ def train(
     epochs: int,
     batch_size: int,
     seed: int,
+    checkpoint_dir: str | None = None,
 ) -> tuple[dict[str, list[float]], float]:
-    """Fit on one-hot labels with seeded shuffling; return the history and the seconds taken."""
+    """Fit on one-hot labels with seeded shuffling; return the history and the seconds taken.
+
+    With ``checkpoint_dir``, the weights are saved there before training (epoch 0) and after
+    every epoch (``dynamics.checkpoint_name``), from this one training run."""
     import keras
 
+    from .dynamics import checkpoint_name
+
+    callbacks = []
+    if checkpoint_dir is not None:
+        from pathlib import Path
+
+        Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+        save = lambda epoch: model.save_weights(str(Path(checkpoint_dir) / checkpoint_name(epoch)))  # noqa: E731
+        save(0)
+        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: save(epoch + 1)))
     n_classes = model.output_shape[-1]
     start = time.perf_counter()
     history = model.fit(
@@ -83,6 +97,7 @@ def train(
         batch_size=batch_size,
         shuffle=True,
         verbose=2,
+        callbacks=callbacks,
     )
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}, time.perf_counter() - start
 

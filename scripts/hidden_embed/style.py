@@ -72,3 +72,8 @@ def save(fig, paths: Sequence[str]) -> None:  # noqa: ANN001
     for path in paths:
         fig.savefig(path)
     plt.close(fig)
+
+
+def close(fig) -> None:  # noqa: ANN001
+    """Release a figure that was rendered, not saved."""
+    plt.close(fig)

@@ -218,3 +218,34 @@ def layers_figure(summary: pd.DataFrame, variants: Sequence[str]):  # noqa: ANN2
         fig.suptitle(note.strip(" ()"))
     fig.tight_layout()
     return fig
+
+
+def dynamics_curves(summary: pd.DataFrame, variants: Sequence[str], layers: Sequence[str]):  # noqa: ANN201
+    """Over training (x: epoch), per dataset and variant (rows): the leave-one-out kNN accuracy of
+    the probe points in each layer (dashed) and in its aligned 2-D map (solid), the maps'
+    trustworthiness, and their stability (displacement from the previous checkpoint)."""
+    apply_style()
+    panels = [(d, v) for d in dict.fromkeys(summary["dataset"]) for v in variants if ((summary["dataset"] == d) & (summary["variant"] == v)).any()]
+    fig, axes = plt.subplots(len(panels), 3, figsize=(PAGE_WIDTH, 2.1 * len(panels) + 0.5), squeeze=False)
+    colors = plt.get_cmap("Dark2")(np.arange(len(layers)))
+    for row, (dataset, variant) in enumerate(panels):
+        sub = summary[(summary["dataset"] == dataset) & (summary["variant"] == variant)]
+        for c, layer in enumerate(layers):
+            lay = sub[sub["layer"] == layer].sort_values("epoch")
+            x = lay["epoch"].to_numpy()
+            for ax, column, style in ((axes[row, 0], "knn_layer", "--"), (axes[row, 0], "knn_map", "-"), (axes[row, 1], "trustworthiness", "-"), (axes[row, 2], "displacement", "-")):
+                std = lay[f"{column}_std"] if f"{column}_std" in lay else None
+                label = f"{layer}, {'in the layer' if column == 'knn_layer' else 'in its map'}" if ax is axes[row, 0] else layer
+                ax.errorbar(x, lay[column], yerr=std, linestyle=style, marker="o", ms=2.5, color=colors[c], capsize=2, elinewidth=0.8, label=label)
+        axes[row, 0].set_ylabel(panel_title(dataset, variant, variants).replace(", ", "\n") + "\nkNN accuracy (LOO)")
+        axes[row, 1].set_ylabel("trustworthiness")
+        axes[row, 2].set_ylabel("displacement / map size")
+        for ax in axes[row]:
+            ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0, 0].legend(frameon=False, fontsize=6)
+    note = seeds_note(summary)
+    if note:
+        fig.suptitle(note.strip(" ()"))
+    fig.tight_layout()
+    return fig

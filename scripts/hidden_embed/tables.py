@@ -260,11 +260,20 @@ def layer_rows(rows: list[dict], *, dataset: str, variant: str, seed: int) -> pd
     return pd.DataFrame([{"dataset": dataset, "variant": variant, "seed": seed, **row} for row in rows], columns=LAYER_COLUMNS)
 
 
+def sort_as_configured(table: pd.DataFrame, orders: dict[str, list], by: list[str]) -> pd.DataFrame:
+    """Rows sorted by the columns ``by``; a column named in ``orders`` sorts in that list's order."""
+    keys = pd.DataFrame(
+        {c: table[c].map({v: i for i, v in enumerate(orders[c])}).fillna(-1) if c in orders else table[c] for c in by}
+    )
+    return table.loc[keys.sort_values(by, kind="stable").index].reset_index(drop=True)
+
+
 def order_layer_rows(table: pd.DataFrame, datasets: list[str], variants: list[str], layers: list[str]) -> pd.DataFrame:
     """Layer scores sorted as in config: dataset, variant, seed, score, layer, other layer."""
-    table = table.reset_index(drop=True).copy()
-    order = {"dataset": datasets, "variant": variants, "score": LAYER_SCORES, "layer": layers, "other_layer": layers}
-    keys = {column: table[column].map({v: i for i, v in enumerate(values)}).fillna(-1) for column, values in order.items()}
-    frame = pd.DataFrame({**keys, "seed": table["seed"]})
-    index = frame.sort_values(["dataset", "variant", "seed", "score", "layer", "other_layer"], kind="stable").index
-    return table.loc[index].reset_index(drop=True)
+    orders = {"dataset": datasets, "variant": variants, "score": LAYER_SCORES, "layer": layers, "other_layer": layers}
+    return sort_as_configured(table.reset_index(drop=True), orders, ["dataset", "variant", "seed", "score", "layer", "other_layer"])
+
+
+# The dynamics (rule score_dynamics): one row per model, hidden layer and checkpoint.
+DYNAMICS_KEYS = ["dataset", "variant", "layer", "epoch", "n_points"]
+DYNAMICS_VALUES = ["knn_layer", "knn_map", "trustworthiness", "displacement"]

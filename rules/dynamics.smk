@@ -1,0 +1,132 @@
+rule extract_checkpoint:
+    input:
+        package(
+            "datasets.py",
+            "dynamics.py",
+            "idx.py",
+            "layers.py",
+            "model.py",
+            "official.py",
+            "reducers.py",
+            "sources.py",
+        ),
+        data=PATHS["dataset"],
+        model=path("model", file="model.keras"),
+        checkpoints=PATHS["checkpoints"],
+    output:
+        PATHS["probe_activations"],
+    log:
+        "results/logs/extract_checkpoint/{dataset}/seed{seed}/{variant}/epoch{epoch}.log",
+    benchmark:
+        "results/benchmarks/extract_checkpoint/{dataset}/seed{seed}/{variant}/epoch{epoch}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: get_threads("extract_activations")
+    params:
+        layers=get_dense_layer_names,
+        probe_points=get_probe_points,
+        data_seed=config["data_seed"],
+        seed=get_seed,
+    script:
+        "../scripts/extract_checkpoint.py"
+
+
+rule score_dynamics:
+    input:
+        package("dynamics.py", "quality.py", "reducers.py", "tables.py"),
+        activations=get_probe_activations,
+    output:
+        maps=PATHS["dynamics_maps"],
+        scores=PATHS["dynamics_scores"],
+    log:
+        "results/logs/score_dynamics/{dataset}/seed{seed}/{variant}/{layer}.log",
+    benchmark:
+        "results/benchmarks/score_dynamics/{dataset}/seed{seed}/{variant}/{layer}.tsv"
+    conda:
+        "../envs/reduce.yaml"
+    threads: 1  # a seeded AlignedUMAP runs on one thread
+    params:
+        epochs=sorted(DYNAMICS["epochs"]),
+        settings=DYNAMICS,
+        quality_k=config["quality"]["k"],
+        seed=get_seed,
+    script:
+        "../scripts/score_dynamics.py"
+
+
+rule aggregate_dynamics:
+    input:
+        package("tables.py"),
+        tables=get_dynamics_tables,
+    output:
+        tidy=path("table", name="dynamics.tsv"),
+        summary=path("table", name="dynamics_summary.tsv"),
+    log:
+        "results/logs/aggregate_dynamics/aggregate_dynamics.log",
+    conda:
+        "../envs/reduce.yaml"
+    params:
+        datasets=DATASETS,
+        variants=VARIANTS,
+        layers=DYNAMICS_LAYERS,
+    script:
+        "../scripts/aggregate_dynamics.py"
+
+
+rule plot_dynamics:
+    input:
+        package("quality.py", "style.py", "summaryplots.py", "tables.py"),
+        summary=path("table", name="dynamics_summary.tsv"),
+    output:
+        png=report(
+            path("figure", name="dynamics", ext="png"),
+            caption="../report/dynamics.rst",
+            category="dynamics",
+            labels={"figure": "curves over training"},
+        ),
+        pdf=path("figure", name="dynamics", ext="pdf"),
+    log:
+        "results/logs/plot_dynamics/plot_dynamics.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        variants=VARIANTS,
+        layers=DYNAMICS_LAYERS,
+    script:
+        "../scripts/plot_dynamics.py"
+
+
+rule plot_dynamics_maps:
+    input:
+        package(
+            "animation.py",
+            "datasets.py",
+            "idx.py",
+            "mapplots.py",
+            "official.py",
+            "sources.py",
+            "style.py",
+        ),
+        maps=get_dynamics_maps,
+        data=PATHS["dataset"],
+    output:
+        png=report(
+            path("run_figure", name="dynamics_maps", ext="png"),
+            caption="../report/dynamics_maps.rst",
+            category="dynamics",
+            labels={
+                "figure": "maps over training",
+                "run": "{dataset}/seed{seed}/{variant}",
+            },
+        ),
+        pdf=path("run_figure", name="dynamics_maps", ext="pdf"),
+        gifs=[path("dynamics_animation", layer=layer) for layer in DYNAMICS_LAYERS],
+    log:
+        "results/logs/plot_dynamics_maps/{dataset}/seed{seed}/{variant}.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        layers=DYNAMICS_LAYERS,
+        seconds_per_frame=config["figures"]["animation"]["seconds_per_frame"],
+    script:
+        "../scripts/plot_dynamics_maps.py"
