@@ -7,6 +7,7 @@ rule extract_checkpoint:
             "layers.py",
             "model.py",
             "official.py",
+            "quality.py",
             "reducers.py",
             "sources.py",
         ),
@@ -48,7 +49,7 @@ rule score_dynamics:
     params:
         epochs=sorted(DYNAMICS["epochs"]),
         settings=DYNAMICS,
-        quality_k=config["quality"]["k"],
+        quality=config["quality"],
         seed=get_seed,
     script:
         "../scripts/score_dynamics.py"

@@ -14,9 +14,8 @@ threads = snakemake.threads  # noqa: F821
 X = np.load(snakemake.input.points)  # noqa: F821
 with np.load(snakemake.input.embedding, allow_pickle=False) as e:  # noqa: F821
     Y, labels = e[q["points"]], e[f"y_{q['points']}"]
-k = q["k"]
-sub = quality.subsample_rows(len(X), q["max_points"], seed)
-log.info("%d %s points, trustworthiness/continuity on %d, k=%d", len(X), q["points"], len(sub), k)
+metrics = quality.all_metrics(X, Y, labels, k=q["k"], max_points=q["max_points"], n_pairs=q["n_pairs"], seed=seed, threads=threads)
+log.info("%d %s points, trustworthiness/continuity on %d, k=%d", len(X), q["points"], metrics["tc_points"], q["k"])
 row = {
     "dataset": wc.dataset,
     "variant": snakemake.params.variant,  # noqa: F821
@@ -24,13 +23,8 @@ row = {
     "layer": wc.layer,
     "reducer": wc.reducer,
     "points": q["points"],
-    "k": k,
-    "trustworthiness": quality.trustworthiness(X[sub], Y[sub], k),
-    "continuity": quality.continuity(X[sub], Y[sub], k),
-    "tc_points": len(sub),
-    "knn_recall": quality.knn_recall(X, Y, k, threads),
-    "neighbourhood_hit": quality.neighbourhood_hit(Y, labels, k, threads),
-    "distance_correlation": quality.distance_correlation(X, Y, q["n_pairs"], seed),
+    "k": q["k"],
+    **metrics,
     "n_points": len(X),
 }
 log.info("%s", row)

@@ -59,3 +59,16 @@ def test_subsample_rows():
     assert quality.subsample_rows(10, None, 0).tolist() == list(range(10))
     a = quality.subsample_rows(100, 7, seed=3)
     assert len(a) == 7 and np.all(np.diff(a) > 0) and a.tolist() == quality.subsample_rows(100, 7, seed=3).tolist()
+
+
+def test_all_metrics_is_the_quality_table_row():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    Y = X[:, :2] + rng.normal(scale=0.1, size=(400, 2))
+    labels = (X[:, 0] > 0).astype(int)
+    got = quality.all_metrics(X, Y, labels, k=5, max_points=150, n_pairs=500, seed=2)
+    assert list(got) == ["trustworthiness", "continuity", "tc_points", "knn_recall", "neighbourhood_hit", "distance_correlation"]
+    assert set(quality.METRICS) <= set(got) and got["tc_points"] == 150
+    sub = quality.subsample_rows(400, 150, 2)
+    assert got["trustworthiness"] == quality.trustworthiness(X[sub], Y[sub], 5)
+    assert got["knn_recall"] == quality.knn_recall(X, Y, 5) and got["distance_correlation"] == quality.distance_correlation(X, Y, 500, 2)

@@ -135,6 +135,8 @@ def test_dynamics_over_training(run):
     table = pd.read_csv(run / "results/tables/dynamics.tsv", sep="\t")
     assert len(table) == 2 * 2 * 3  # datasets x hidden layers x checkpoints
     assert table.loc[table.epoch == 0, "displacement"].isna().all() and table.loc[table.epoch > 0, "displacement"].gt(0).all()
+    metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
+    assert table[metrics].notna().all().all() and (table[metrics] <= 1).all().all()
     mnist = table[(table.dataset == "mnist") & (table.layer == "hidden2")].set_index("epoch")
     assert mnist.loc[20, "knn_layer"] > mnist.loc[0, "knn_layer"] + 0.05, "training organises hidden2"
     assert mnist.loc[20, "knn_map"] > 0.8 and (table["n_points"] == 300).all()

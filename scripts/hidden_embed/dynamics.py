@@ -21,16 +21,12 @@ def checkpoint_name(epoch: int) -> str:
 def loo_knn_accuracy(X: np.ndarray, y: np.ndarray, k: int, threads: int = 1) -> float:
     """Leave-one-out kNN accuracy: each point classified by the majority of its k nearest other
     points (uniform votes, ties to the smallest label), as a kNN fitted on the rest would."""
-    from sklearn.neighbors import NearestNeighbors
+    from .quality import neighbours
 
     y = np.asarray(y)
     if not 1 <= k < len(X):
         raise ValueError(f"k must be between 1 and {len(X) - 1} for {len(X)} points, not {k}")
-    neighbours = NearestNeighbors(n_neighbors=k + 1, n_jobs=threads).fit(X).kneighbors(X, return_distance=False)
-    # drop each point itself (normally the first neighbour; with duplicates anywhere in the row)
-    own = neighbours == np.arange(len(X))[:, None]
-    own[~own.any(axis=1), -1] = True
-    others = neighbours[~own].reshape(len(X), k)
+    others = neighbours(X, k, threads)  # each point's k nearest other points
     votes = np.zeros((len(X), int(y.max()) + 1), dtype=np.int64)
     np.add.at(votes, (np.arange(len(X))[:, None], y[others]), 1)
     return float(np.mean(votes.argmax(axis=1) == y))

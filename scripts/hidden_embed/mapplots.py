@@ -72,6 +72,14 @@ def map_figure(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test:
     return fig
 
 
+def finish_grid(fig, title: str, class_names: Sequence[str], colors: np.ndarray, rect: tuple):  # noqa: ANN001, ANN201
+    """A grid of maps' title, class legend below, and tight layout within ``rect``."""
+    fig.suptitle(title, y=0.995)
+    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=rect, h_pad=0.3, w_pad=0.3)
+    return fig
+
+
 def map_grid(coords: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], layers: Sequence[str], reducers: Sequence[str], class_names: Sequence[str], title: str):  # noqa: ANN201
     """The paper figure: rows are layers, columns reducers; each cell one map."""
     apply_style()
@@ -87,10 +95,7 @@ def map_grid(coords: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], layer
                 ax.set_title(REDUCER_LABELS.get(reducer, reducer))
             if j == 0:
                 ax.set_ylabel(layer)
-    fig.suptitle(title, y=0.995)
-    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.06, 1, 0.98), h_pad=0.3, w_pad=0.3)
-    return fig
+    return finish_grid(fig, title, class_names, colors, (0, 0.06, 1, 0.98))
 
 
 def dynamics_grid(maps: dict[str, np.ndarray], epochs: Sequence[int], labels: np.ndarray, knn: dict[str, np.ndarray], class_names: Sequence[str], title: str):  # noqa: ANN201
@@ -110,10 +115,7 @@ def dynamics_grid(maps: dict[str, np.ndarray], epochs: Sequence[int], labels: np
             ax.set_title(f"epoch {epoch}: {knn[layer][j]:.2f}" if i == 0 else f"{knn[layer][j]:.2f}", fontsize=6.5)
             if j == 0:
                 ax.set_ylabel(layer)
-    fig.suptitle(title, y=0.995)
-    class_legend(fig, class_names, colors, loc="lower center", bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.07, 1, 0.97), h_pad=0.3, w_pad=0.3)
-    return fig
+    return finish_grid(fig, title, class_names, colors, (0, 0.07, 1, 0.97))
 
 
 def dynamics_frame(Y: np.ndarray, labels: np.ndarray, limits, class_names: Sequence[str], title: str):  # noqa: ANN001, ANN201

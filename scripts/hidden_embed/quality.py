@@ -35,7 +35,7 @@ def continuity(X: np.ndarray, Y: np.ndarray, k: int) -> float:
     return trustworthiness(Y, X, k)
 
 
-def _neighbours(Z: np.ndarray, k: int, threads: int = 1) -> np.ndarray:
+def neighbours(Z: np.ndarray, k: int, threads: int = 1) -> np.ndarray:
     """Indices of each row's k nearest other rows (itself excluded)."""
     from sklearn.neighbors import NearestNeighbors
 
@@ -50,7 +50,7 @@ def _neighbours(Z: np.ndarray, k: int, threads: int = 1) -> np.ndarray:
 
 def knn_recall(X: np.ndarray, Y: np.ndarray, k: int, threads: int = 1) -> float:
     """Mean share of each point's k nearest neighbours in X that are among its k nearest in Y."""
-    nx, ny = _neighbours(X, k, threads), _neighbours(Y, k, threads)
+    nx, ny = neighbours(X, k, threads), neighbours(Y, k, threads)
     hits = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(nx, ny)]
     return float(np.mean(hits) / k)
 
@@ -58,7 +58,7 @@ def knn_recall(X: np.ndarray, Y: np.ndarray, k: int, threads: int = 1) -> float:
 def neighbourhood_hit(Y: np.ndarray, labels: np.ndarray, k: int, threads: int = 1) -> float:
     """Mean share of each point's k nearest neighbours in the map that carry its label."""
     labels = np.asarray(labels)
-    return float(np.mean(labels[_neighbours(Y, k, threads)] == labels[:, None]))
+    return float(np.mean(labels[neighbours(Y, k, threads)] == labels[:, None]))
 
 
 def distance_correlation(X: np.ndarray, Y: np.ndarray, n_pairs: int, seed: int) -> float:
@@ -72,3 +72,17 @@ def distance_correlation(X: np.ndarray, Y: np.ndarray, n_pairs: int, seed: int) 
     dx = np.linalg.norm(X[i] - X[j], axis=1)
     dy = np.linalg.norm(Y[i] - Y[j], axis=1)
     return float(spearmanr(dx, dy).statistic)
+
+
+def all_metrics(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, *, k: int, max_points: int, n_pairs: int, seed: int, threads: int = 1) -> dict:
+    """Every metric of :data:`METRICS` for a map Y of X: trustworthiness and continuity on a seeded
+    subsample of at most ``max_points`` (``tc_points`` says how many), the others on all points."""
+    sub = subsample_rows(len(X), max_points, seed)
+    return {
+        "trustworthiness": trustworthiness(X[sub], Y[sub], k),
+        "continuity": continuity(X[sub], Y[sub], k),
+        "tc_points": len(sub),
+        "knn_recall": knn_recall(X, Y, k, threads),
+        "neighbourhood_hit": neighbourhood_hit(Y, labels, k, threads),
+        "distance_correlation": distance_correlation(X, Y, n_pairs, seed),
+    }

@@ -275,5 +275,14 @@ def order_layer_rows(table: pd.DataFrame, datasets: list[str], variants: list[st
 
 
 # The dynamics (rule score_dynamics): one row per model, hidden layer and checkpoint.
-DYNAMICS_KEYS = ["dataset", "variant", "layer", "epoch", "n_points"]
-DYNAMICS_VALUES = ["knn_layer", "knn_map", "trustworthiness", "displacement"]
+DYNAMICS_KEYS = ["dataset", "variant", "layer", "epoch", "n_points", "tc_points"]
+DYNAMICS_VALUES = [
+    "knn_layer",
+    "knn_map",
+    "trustworthiness",
+    "continuity",
+    "knn_recall",
+    "neighbourhood_hit",
+    "distance_correlation",
+    "displacement",
+]
