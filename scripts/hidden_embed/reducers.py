@@ -145,6 +145,12 @@ class TriMAPReducer:
         from trimap import TorchTRIMAP
 
         torch.set_num_threads(threads)
+        try:  # TriMAP finds neighbours with Faiss when it is installed; PaCMAP sets Faiss's global
+            import faiss  # thread count to 1 and leaves it so: give it this job's threads again
+
+            faiss.omp_set_num_threads(threads)
+        except ImportError:
+            pass
         params.setdefault("device", "cpu")
         self.model = TorchTRIMAP(n_dims=2, random_state=seed, **params)
         self.placement_neighbors = placement_neighbors
