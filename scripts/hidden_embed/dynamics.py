@@ -13,23 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def checkpoint_name(epoch: int) -> str:
-    """File name of the weights after ``epoch`` epochs (0: before training)."""
-    return f"epoch{epoch:03d}.weights.h5"
-
-
 def loo_knn_accuracy(X: np.ndarray, y: np.ndarray, k: int, threads: int = 1) -> float:
     """Leave-one-out kNN accuracy: each point classified by the majority of its k nearest other
     points (uniform votes, ties to the smallest label), as a kNN fitted on the rest would."""
+    from .knn import majority_vote
     from .quality import neighbours
 
     y = np.asarray(y)
     if not 1 <= k < len(X):
         raise ValueError(f"k must be between 1 and {len(X) - 1} for {len(X)} points, not {k}")
     others = neighbours(X, k, threads)  # each point's k nearest other points
-    votes = np.zeros((len(X), int(y.max()) + 1), dtype=np.int64)
-    np.add.at(votes, (np.arange(len(X))[:, None], y[others]), 1)
-    return float(np.mean(votes.argmax(axis=1) == y))
+    return float(np.mean(majority_vote(y[others], int(y.max()) + 1) == y))
 
 
 def map_size(Y: np.ndarray) -> float:

@@ -36,9 +36,12 @@ def knn_accuracies(
     index = NearestNeighbors(n_neighbors=max(ks), n_jobs=threads).fit(X_train)
     neighbours = index.kneighbors(X_test, return_distance=False)
     labels = y_train[neighbours]  # (n_test, max k), nearest first
-    result = {}
-    for k in ks:
-        votes = np.zeros((len(X_test), n_classes), dtype=np.int64)
-        np.add.at(votes, (np.arange(len(X_test))[:, None], labels[:, :k]), 1)
-        result[int(k)] = float(np.mean(votes.argmax(axis=1) == y_test))
-    return result
+    return {int(k): float(np.mean(majority_vote(labels[:, :k], n_classes) == y_test)) for k in ks}
+
+
+def majority_vote(neighbour_labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per row, the most frequent label among its neighbours' labels (uniform votes; ties go to
+    the smallest label, as in scikit-learn's ``KNeighborsClassifier``)."""
+    votes = np.zeros((len(neighbour_labels), n_classes), dtype=np.int64)
+    np.add.at(votes, (np.arange(len(neighbour_labels))[:, None], neighbour_labels), 1)
+    return votes.argmax(axis=1)
