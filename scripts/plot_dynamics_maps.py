@@ -18,11 +18,6 @@ for layer, path in zip(p.layers, snakemake.input.maps):  # noqa: F821
 title = f"{wc.dataset}, {wc.variant}, seed {wc.seed}: {len(labels):,} test points over training (title: kNN accuracy in the map)"
 style.save(mapplots.dynamics_grid(maps, epochs, labels, knn, names, title), [out.png, out.pdf])
 for layer, gif in zip(p.layers, out.gifs):
-    limits = mapplots.robust_limits(maps[layer].reshape(-1, 2))
-    frames = []
-    for j, epoch in enumerate(epochs):
-        fig = mapplots.dynamics_frame(maps[layer][j], labels, limits, names, f"{wc.dataset} {layer}, epoch {epoch}: kNN accuracy {knn[layer][j]:.3f}")
-        frames.append(style.render(fig))
-        style.close(fig)
-    animation.write_gif(frames, gif, p.seconds_per_frame)
-    log.info("%s: %d frames", gif, len(frames))
+    titles = [f"{wc.dataset} {layer}, epoch {epoch}: kNN accuracy {acc:.3f}" for epoch, acc in zip(epochs, knn[layer])]
+    animation.write_gif(animation.map_sequence_frames(maps[layer], labels, names, titles), gif, p.seconds_per_frame)
+    log.info("%s: %d frames", gif, len(epochs))

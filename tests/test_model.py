@@ -7,7 +7,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from hidden_embed import datasets, layers, model  # noqa: E402
+from hidden_embed import datasets, layers, loading, model  # noqa: E402
 
 
 def test_reference_architecture():
@@ -77,7 +77,7 @@ def test_tabular_data_with_mixed_units_trains_far_above_chance(tmp_path):
     path = _wine(tmp_path)
     accuracy = {}
     for preprocess in ("standardize", "none"):
-        d = datasets.load_source({"source": "npz", "preprocess": preprocess}, {"npz": str(path)}, seed=0)
+        d = loading.load_source({"source": "npz", "preprocess": preprocess}, {"npz": str(path)}, seed=0)
         model.configure_tensorflow(2, 0)
         mlp = model.build_mlp(d.n_features, d.n_classes, [256, 64])
         model.train(mlp, d.X_train, d.y_train, d.X_test, d.y_test, epochs=20, batch_size=128, seed=0)
@@ -89,19 +89,17 @@ def test_tabular_data_with_mixed_units_trains_far_above_chance(tmp_path):
 def test_checkpoints_come_from_the_one_training_run(tmp_path):
     """Saving the weights at every epoch changes nothing in training, and the last checkpoint is
     the trained model: identical output activations."""
-    from hidden_embed import dynamics
-
     d = datasets.load_digits(0.25, seed=0)
     plain, _ = _train(d, seed=3)
     model.configure_tensorflow(2, 3)
     mlp = model.build_mlp(d.n_features, d.n_classes, [32, 16])
     model.train(mlp, d.X_train, d.y_train, d.X_test, d.y_test, epochs=10, batch_size=64, seed=3, checkpoint_dir=str(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == [dynamics.checkpoint_name(e) for e in range(11)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [model.checkpoint_name(e) for e in range(11)]
     for wa, wb in zip(plain.get_weights(), mlp.get_weights()):
         np.testing.assert_array_equal(wa, wb)
     restored = model.build_mlp(d.n_features, d.n_classes, [32, 16])
-    restored.load_weights(tmp_path / dynamics.checkpoint_name(10))
+    restored.load_weights(tmp_path / model.checkpoint_name(10))
     final = model.activations(mlp, d.X_test, ["output"])["output"]
     np.testing.assert_array_equal(model.activations(restored, d.X_test, ["output"])["output"], final)
-    restored.load_weights(tmp_path / dynamics.checkpoint_name(0))
+    restored.load_weights(tmp_path / model.checkpoint_name(0))
     assert not np.allclose(model.activations(restored, d.X_test, ["output"])["output"], final), "epoch 0: initial weights"

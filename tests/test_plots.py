@@ -207,3 +207,15 @@ def test_quality_figure(tmp_path, seeds, variants, bars):
     assert not np.allclose(limits[0], limits[1]), "datasets keep their own scale"
     w, h = saved(fig, tmp_path, "quality")
     assert 1300 < w < 1500 and 500 < h < 900 + 600 * (len(variants) - 1)
+
+
+def test_map_sequence_frames_share_one_size(tmp_path):
+    rng = np.random.default_rng(0)
+    maps = rng.normal(size=(3, 90, 2)).cumsum(axis=0)
+    labels = np.arange(90) % 3
+    frames = animation.map_sequence_frames(maps, labels, NAMES, ["epoch 0", "epoch 1", "epoch 5"])
+    assert len(frames) == 3 and len({f.shape for f in frames}) == 1 and frames[0].ndim == 3
+    assert not np.array_equal(frames[0], frames[2])
+    animation.write_gif(frames, str(tmp_path / "seq.gif"))
+    with Image.open(tmp_path / "seq.gif") as gif:
+        assert gif.n_frames == 3

@@ -119,3 +119,18 @@ def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float 
 
     images = [Image.fromarray(f) for f in frames]
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
+
+
+def map_sequence_frames(maps: np.ndarray, labels: np.ndarray, class_names: Sequence[str], titles: Sequence[str]) -> list[np.ndarray]:
+    """One frame per map of an aligned sequence (n_maps, n_points, 2), all on the same axes, so
+    that points move between frames only as much as the maps do."""
+    from .mapplots import dynamics_frame, robust_limits
+    from .style import close
+
+    limits = robust_limits(maps.reshape(-1, 2))
+    frames = []
+    for Y, title in zip(maps, titles):
+        fig = dynamics_frame(Y, labels, limits, class_names, title)
+        frames.append(render(fig))
+        close(fig)
+    return frames

@@ -59,6 +59,11 @@ def summary_text(model) -> str:  # noqa: ANN001
     return "\n".join(lines) + "\n"
 
 
+def checkpoint_name(epoch: int) -> str:
+    """File name of the weights after ``epoch`` epochs of training (0: the initial weights)."""
+    return f"epoch{epoch:03d}.weights.h5"
+
+
 def train(
     model,  # noqa: ANN001
     X_fit: np.ndarray,
@@ -74,10 +79,8 @@ def train(
     """Fit on one-hot labels with seeded shuffling; return the history and the seconds taken.
 
     With ``checkpoint_dir``, the weights are saved there before training (epoch 0) and after
-    every epoch (``dynamics.checkpoint_name``), from this one training run."""
+    every epoch (:func:`checkpoint_name`), from this one training run."""
     import keras
-
-    from .dynamics import checkpoint_name
 
     callbacks = []
     if checkpoint_dir is not None:
