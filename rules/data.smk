@@ -19,7 +19,7 @@ rule download_idx:
 
 rule prepare_dataset:
     input:
-        package("datasets.py", "idx.py", "official.py", "sources.py"),
+        package("datasets.py", "idx.py", "loading.py", "official.py", "sources.py"),
         unpack(get_source_files),
     output:
         PATHS["dataset"],
@@ -39,7 +39,7 @@ rule prepare_dataset:
 
 rule extract_input:
     input:
-        package("datasets.py", "idx.py", "official.py", "sources.py"),
+        package("datasets.py", "sources.py"),
         data=PATHS["dataset"],
     output:
         train=path("input_layer", split="train"),

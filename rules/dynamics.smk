@@ -1,16 +1,6 @@
 rule extract_checkpoint:
     input:
-        package(
-            "datasets.py",
-            "dynamics.py",
-            "idx.py",
-            "layers.py",
-            "model.py",
-            "official.py",
-            "quality.py",
-            "reducers.py",
-            "sources.py",
-        ),
+        package("datasets.py", "layers.py", "model.py", "sources.py"),
         data=PATHS["dataset"],
         model=path("model", file="model.keras"),
         checkpoints=PATHS["checkpoints"],
@@ -34,7 +24,7 @@ rule extract_checkpoint:
 
 rule score_dynamics:
     input:
-        package("dynamics.py", "quality.py", "reducers.py", "tables.py"),
+        package("dynamics.py", "knn.py", "quality.py", "reducers.py", "tables.py"),
         activations=get_probe_activations,
     output:
         maps=PATHS["dynamics_maps"],
@@ -99,15 +89,7 @@ rule plot_dynamics:
 
 rule plot_dynamics_maps:
     input:
-        package(
-            "animation.py",
-            "datasets.py",
-            "idx.py",
-            "mapplots.py",
-            "official.py",
-            "sources.py",
-            "style.py",
-        ),
+        package("animation.py", "datasets.py", "mapplots.py", "sources.py", "style.py"),
         maps=get_dynamics_maps,
         data=PATHS["dataset"],
     output:

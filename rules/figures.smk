@@ -1,13 +1,6 @@
 rule plot_map:
     input:
-        package(
-            "datasets.py",
-            "idx.py",
-            "mapplots.py",
-            "official.py",
-            "sources.py",
-            "style.py",
-        ),
+        package("datasets.py", "mapplots.py", "sources.py", "style.py"),
         embedding=PATHS["embedding"],
         data=get_dataset_file,
     output:
@@ -29,14 +22,7 @@ rule plot_map:
 
 rule plot_map_grid:
     input:
-        package(
-            "datasets.py",
-            "idx.py",
-            "mapplots.py",
-            "official.py",
-            "sources.py",
-            "style.py",
-        ),
+        package("datasets.py", "mapplots.py", "sources.py", "style.py"),
         embeddings=get_embeddings,
         data=PATHS["dataset"],
     output:
@@ -147,14 +133,7 @@ rule plot_quality:
 
 rule animate_activations:
     input:
-        package(
-            "animation.py",
-            "datasets.py",
-            "idx.py",
-            "official.py",
-            "sources.py",
-            "style.py",
-        ),
+        package("animation.py", "datasets.py", "mapplots.py", "sources.py", "style.py"),
         data=PATHS["dataset"],
         activations=get_dense_activations,
     output:

@@ -1,16 +1,6 @@
 rule train_model:
     input:
-        package(
-            "datasets.py",
-            "dynamics.py",
-            "idx.py",
-            "layers.py",
-            "model.py",
-            "official.py",
-            "quality.py",
-            "reducers.py",
-            "sources.py",
-        ),
+        package("datasets.py", "layers.py", "model.py", "sources.py"),
         data=PATHS["dataset"],
     output:
         model=path("model", file="model.keras"),
@@ -34,17 +24,7 @@ rule train_model:
 
 rule extract_activations:
     input:
-        package(
-            "datasets.py",
-            "dynamics.py",
-            "idx.py",
-            "layers.py",
-            "model.py",
-            "official.py",
-            "quality.py",
-            "reducers.py",
-            "sources.py",
-        ),
+        package("datasets.py", "layers.py", "model.py", "sources.py"),
         data=PATHS["dataset"],
         model=path("model", file="model.keras"),
     output:

@@ -4,11 +4,11 @@ from hidden_embed import runtime
 
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
-from hidden_embed import datasets  # noqa: E402
+from hidden_embed import datasets, loading  # noqa: E402
 
 params = snakemake.params  # noqa: F821
 files = {name: str(path) for name, path in snakemake.input.items() if name}  # noqa: F821
-data = datasets.load_source(params.spec, files, seed=params.data_seed)
+data = loading.load_source(params.spec, files, seed=params.data_seed)
 log.info(
     "%s: %d train, %d test, %d features, %d classes, image shape %s, preprocess %s",
     snakemake.wildcards.dataset,  # noqa: F821

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hidden_embed import datasets
+from hidden_embed import datasets, loading
 
 
 def test_digits_is_split_scaled_and_encoded():
@@ -106,11 +106,20 @@ def test_standardize_fits_on_the_training_split_only():
 
 
 def test_load_source_preprocess_choices():
-    scaled = datasets.load_source({"source": "digits", "preprocess": "scale"}, {}, seed=0)
-    plain = datasets.load_source({"source": "digits", "preprocess": "none"}, {}, seed=0)
-    standard = datasets.load_source({"source": "digits", "preprocess": "standardize"}, {}, seed=0)
+    scaled = loading.load_source({"source": "digits", "preprocess": "scale"}, {}, seed=0)
+    plain = loading.load_source({"source": "digits", "preprocess": "none"}, {}, seed=0)
+    standard = loading.load_source({"source": "digits", "preprocess": "standardize"}, {}, seed=0)
     assert scaled.X_train.max() == 1.0 and plain.X_train.max() == 16.0
     np.testing.assert_allclose(plain.X_train / 16, scaled.X_train)
     assert abs(float(standard.X_train.mean())) < 1e-4
     with pytest.raises(ValueError, match="unknown preprocess 'minmax'"):
-        datasets.load_source({"source": "digits", "preprocess": "minmax"}, {}, seed=0)
+        loading.load_source({"source": "digits", "preprocess": "minmax"}, {}, seed=0)
+
+
+def test_read_test_split_matches_the_dataset(tmp_path):
+    d = datasets.load_digits(0.25, seed=0)
+    path = tmp_path / "d.npz"
+    np.savez(path, **datasets.to_npz_dict(d))
+    X, y = datasets.read_test_split(path)
+    np.testing.assert_array_equal(X, d.X_test)
+    np.testing.assert_array_equal(y, d.y_test)

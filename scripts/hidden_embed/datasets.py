@@ -223,36 +223,10 @@ def standardize(data: Dataset) -> Dataset:
     )
 
 
-def load_source(spec: dict[str, Any], files: dict[str, str], *, seed: int) -> Dataset:
-    """Load a dataset from its config ``spec`` and its ``files`` (named as the rule's inputs).
-
-    Official datasets read the four verified IDX files (``X_train``, ... -> path), npz the file
-    ``npz``, digits comes with scikit-learn. Then the seeded subsample, then the preprocessing
-    (``spec["preprocess"]``: none, scale or standardize; standardize is fitted on the training
-    points that remain)."""
-    source = spec["source"]
-    preprocess = spec.get("preprocess") or "scale"
-    if preprocess not in ("none", "scale", "standardize"):
-        raise ValueError(f"unknown preprocess {preprocess!r}; choose none, scale or standardize")
-    scaled = preprocess == "scale"
-    if source in ("mnist", "fashion-mnist"):
-        from . import official
-
-        arrays = official.read_files(source, files)
-        data = from_arrays(**arrays, scale=255.0 if scaled else 1.0, class_names=official.CLASS_NAMES[source])
-    elif source == "digits":
-        data = load_digits(spec.get("test_fraction", 0.25), seed, scale=16.0 if scaled else 1.0)
-    elif source == "npz":
-        data = load_npz(
-            files["npz"],
-            scale=spec.get("scale", 1.0) if scaled else 1.0,
-            image_shape=spec.get("image_shape"),
-            class_names=spec.get("class_names"),
-        )
-    else:
-        raise ValueError(f"unknown dataset source {source!r}")
-    data = subsample(data, spec.get("n_train"), spec.get("n_test"), seed)
-    return standardize(data) if preprocess == "standardize" else data
+def read_test_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Only the test features and labels of a dataset file (the training arrays are not read)."""
+    with np.load(path, allow_pickle=False) as npz:
+        return npz["X_test"], npz["y_test"]
 
 
 def read_class_names(path: str | Path) -> list[str]:
