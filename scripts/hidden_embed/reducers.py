@@ -145,12 +145,6 @@ class TriMAPReducer:
         from trimap import TorchTRIMAP
 
         torch.set_num_threads(threads)
-        try:  # TriMAP finds neighbours with Faiss when it is installed; PaCMAP sets Faiss's global
-            import faiss  # thread count to 1 and leaves it so: give it this job's threads again
-
-            faiss.omp_set_num_threads(threads)
-        except ImportError:
-            pass
         params.setdefault("device", "cpu")
         self.model = TorchTRIMAP(n_dims=2, random_state=seed, **params)
         self.placement_neighbors = placement_neighbors
@@ -198,12 +192,18 @@ def make(name: str, seed: int, threads: int = 1, **params: Any) -> Any:
 
 def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, threads: int = 1, **params: Any) -> Embedding:
     """Fit reducer ``name`` on ``X_train`` and place ``X_test`` in the same map."""
+    from threadpoolctl import threadpool_limits
+
     reducer = make(name, seed, threads, **params)
-    start = time.perf_counter()
-    reducer.fit(X_train)
-    fitted = time.perf_counter()
-    test = np.asarray(reducer.transform(X_test), dtype=np.float32)
-    placed = time.perf_counter()
+    # Every BLAS and OpenMP pool loaded in this process gets `threads`, whatever ran before: PaCMAP,
+    # for one, sets Faiss's OpenMP pool to 1 thread and leaves it so, and TriMAP's neighbour
+    # search (Faiss) can then pick other neighbours among tied distances. Restored afterwards.
+    with threadpool_limits(limits=threads):
+        start = time.perf_counter()
+        reducer.fit(X_train)
+        fitted = time.perf_counter()
+        test = np.asarray(reducer.transform(X_test), dtype=np.float32)
+        placed = time.perf_counter()
     train = np.asarray(reducer.embedding_, dtype=np.float32)  # after transform (openTSNE)
     for split, coords in (("train", train), ("test", test)):
         if not np.isfinite(coords).all():
