@@ -17,6 +17,7 @@ include: "rules/score.smk"
 include: "rules/aggregate.smk"
 include: "rules/figures.smk"
 include: "rules/dynamics.smk"
+include: "rules/explorer.smk"
 
 
 rule all:
@@ -28,3 +29,8 @@ rule all:
 rule dynamics:
     input:
         get_dynamics_targets(),
+
+
+rule explorer:
+    input:
+        get_explorer_targets(),

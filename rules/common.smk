@@ -110,6 +110,7 @@ PATHS = {
     "dynamics_maps": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/maps.npz",
     "dynamics_scores": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/scores.tsv",
     "dynamics_animation": "results/{dataset}/seed{seed}/{variant}/figures/dynamics/{layer}.gif",
+    "explorer": "results/{dataset}/seed{seed}/{variant}/explorer.html",
     "table": "results/tables/{name}",
     "figure": "results/figures/{name}.{ext}",
     "paper": "results/paper/{name}",
@@ -455,6 +456,23 @@ def get_probe_points(wildcards):
     return configcheck.probe_points(config, wildcards.dataset)
 
 
+def get_explorer_targets():
+    """The explorer page of every run (dataset, seed, variant)."""
+    return [path("explorer", dataset=d, seed=s, variant=v) for d, s, v in model_runs()]
+
+
+# The page's template, style, script and vendored library: editing them rebuilds the pages.
+EXPLORER_ASSETS = [
+    str(PACKAGE / "explorer_page" / name)
+    for name in (
+        "page.html",
+        "explorer.css",
+        "explorer.js",
+        "vendor/regl-scatterplot.js",
+    )
+]
+
+
 def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
@@ -462,4 +480,5 @@ def get_final_targets():
         *expand(PATHS["table"], name=TABLES),
         *get_figure_targets(),
         *(get_dynamics_targets() if DYNAMICS["enabled"] else []),
+        *(get_explorer_targets() if config["explorer"]["enabled"] else []),
     ]

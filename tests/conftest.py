@@ -75,3 +75,30 @@ def workdir(tmp_path: Path) -> Path:
 def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
+
+
+# The end-to-end run shared by test_workflow.py and test_explorer_page.py (one run per session).
+WORKFLOW_CONFIG = """
+data_dir: {data}
+cache_dir: {cache}
+datasets:
+  digits: {{source: digits}}
+  mnist: {{source: mnist, n_train: 2000, n_test: 500}}
+threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+dynamics: {{enabled: true, epochs: [0, 2, 20], probe_points: 300}}
+"""
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory):
+    """One completed run of the default grid on small data; its directory."""
+    data = require_shared_data()
+    workdir = tmp_path_factory.mktemp("run")
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    (workdir / "config.yaml").write_text(WORKFLOW_CONFIG.format(data=data, cache=cache))
+    # As on a cluster node whose HOME cannot be written: every cache must go to cache_dir.
+    # (Snakemake's own source cache follows XDG_CACHE_HOME.)
+    env = {"HOME": "/proc/no-home", "XDG_CACHE_HOME": str(workdir / "xdg")}
+    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2", "all", "paper", env=env)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir

@@ -98,6 +98,7 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "score_layers": 2,
         "aggregate_layers": 1,
         "plot_layers": 1,
+        "build_explorer": 2,  # one page per dataset, seed and variant
         "all": 1,
     }
     for path in (

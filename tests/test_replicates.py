@@ -75,6 +75,7 @@ def test_adding_a_seed_and_a_variant_plans_only_the_new_branches(grown):
         "score_layers": new_runs,
         "aggregate_layers": 1,
         "plot_layers": 1,
+        "build_explorer": new_runs,
         "all": 1,
     }
 

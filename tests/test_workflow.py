@@ -8,37 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import require_shared_data, snakemake
+from conftest import snakemake
 from test_config import job_counts
 
 pytestmark = pytest.mark.workflow
 
 LAYERS = ["raw", "hidden1", "hidden2"]
 REDUCERS = ["pca", "umap", "tsne", "pacmap", "trimap"]
-CONFIG = """
-data_dir: {data}
-cache_dir: {cache}
-datasets:
-  digits: {{source: digits}}
-  mnist: {{source: mnist, n_train: 2000, n_test: 500}}
-threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
-dynamics: {{enabled: true, epochs: [0, 2, 20], probe_points: 300}}
-"""
-
-
-@pytest.fixture(scope="session")
-def run(tmp_path_factory):
-    """One completed run of the default grid on small data; its directory."""
-    data = require_shared_data()
-    workdir = tmp_path_factory.mktemp("run")
-    cache = tmp_path_factory.getbasetemp() / "cache"
-    (workdir / "config.yaml").write_text(CONFIG.format(data=data, cache=cache))
-    # As on a cluster node whose HOME cannot be written: every cache must go to cache_dir.
-    # (Snakemake's own source cache follows XDG_CACHE_HOME.)
-    env = {"HOME": "/proc/no-home", "XDG_CACHE_HOME": str(workdir / "xdg")}
-    result = snakemake(workdir, "--configfile", "config.yaml", "--cores", "2", "all", "paper", env=env)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
 
 
 def test_dataset_files(run):
@@ -197,6 +173,7 @@ def test_changed_reducer_parameter_reruns_only_its_chain(run):
         "plot_map_grid": 4,
         "plot_accuracy": 1,
         "plot_quality": 1,
+        "build_explorer": 2,  # the pages of both datasets show the changed maps
         "all": 1,
     }
 
@@ -248,6 +225,10 @@ def test_report_builds(run):
     quality = embedded_page(html, "embedding_quality.html")
     table = pd.read_csv(run / "results/tables/embedding_quality_summary.tsv", sep="\t")
     assert "trustworthiness" in quality and f"{table['trustworthiness'].iloc[0]:.4g}" in quality
+    # Each run's explorer is in the report as the same self-contained page.
+    page = embedded_page(html, "explorer.html")
+    assert page in {(run / f"results/{d}/seed0/reference/explorer.html").read_text() for d in ("digits", "mnist")}
+    assert "window.explorer" in page
 
 
 def embedded_page(report: str, name: str) -> str:

@@ -1,0 +1,39 @@
+"""Rule build_explorer: every map of one run, linked, in one self-contained HTML page."""
+
+from pathlib import Path
+
+from hidden_embed import runtime
+
+log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
+
+import numpy as np  # noqa: E402
+
+from hidden_embed import datasets, explorer  # noqa: E402
+
+wc, p, inp = snakemake.wildcards, snakemake.params, snakemake.input  # noqa: F821
+data = datasets.read(inp.data)
+maps = []
+for path in inp.embeddings:  # every map is checked before the page is assembled
+    layer, reducer = Path(path).parent.name, Path(path).stem
+    train, test = explorer.read_map(path, len(data.y_train), len(data.y_test))
+    maps.append(explorer.map_entry(layer, reducer, train, test))
+predictions = np.concatenate([np.load(inp.train_output).argmax(axis=1), np.load(inp.test_output).argmax(axis=1)])
+page = explorer.page(
+    explorer.payload(
+        title=f"{wc.dataset}, {wc.variant}, seed {wc.seed}: every map, linked",
+        maps=maps,
+        layers=p.layers,
+        reducers=p.reducers,
+        class_names=data.class_names,
+        y_train=data.y_train,
+        y_test=data.y_test,
+        predictions=predictions,
+        X_train=data.X_train,
+        X_test=data.X_test,
+        image_shape=data.image_shape,
+        neighbours=p.neighbours,
+    )
+)
+with runtime.atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
+    Path(tmp).write_text(page, encoding="utf-8")
+log.info("%d maps, %d points each, %.1f MB", len(maps), len(data.y_train) + len(data.y_test), len(page.encode()) / 1e6)

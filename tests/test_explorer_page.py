@@ -1,0 +1,256 @@
+"""The explorer page in a real browser (Debian's Chromium, driven by Playwright), from file://.
+
+The pages are the ones the end-to-end run built (tests/conftest.py `run`): MNIST 2,000 + 500
+points and digits, 15 maps each. Screenshots go to test-artifacts/explorer/ (look at them)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+CHROMIUM = os.environ.get("HIDDEN_EMBED_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts" / "explorer"
+# WebGL without a GPU (SwiftShader); no background connections on a machine without network.
+ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAPS = [f"{layer}/{reducer}" for layer in ("raw", "hidden1", "hidden2") for reducer in ("pca", "umap", "tsne", "pacmap", "trimap")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, or a skip naming what is missing (a failure where
+    HIDDEN_EMBED_REQUIRE_BROWSER=1, as in CI)."""
+    missing = []
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("the Python package playwright (pip install -r requirements.txt)")
+    if not shutil.which(CHROMIUM):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium, or set HIDDEN_EMBED_CHROMIUM)")
+    if missing:
+        reason = "browser tests need " + " and ".join(missing)
+        if os.environ.get("HIDDEN_EMBED_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=shutil.which(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page opened from file://, with every console error and every request that left the file."""
+
+    def __init__(self, browser, path: Path):  # noqa: ANN001
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1700, "height": 1000})
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("document.body.dataset.ready === 'true'", timeout=120_000)
+
+    def _route(self, route):  # noqa: ANN001
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+    def js(self, expression: str, arg=None):  # noqa: ANN001
+        return self.page.evaluate(expression, arg)
+
+    def shot(self, name: str, element=None) -> np.ndarray:  # noqa: ANN001
+        """A screenshot saved as an artefact, returned as RGB pixels."""
+        from PIL import Image
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        png = (element or self.page).screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    def positions(self, k: int) -> np.ndarray:
+        """Screen positions of every point of map k."""
+        return np.array(self.js("k => Array.from({length: explorer.n}, (_, i) => explorer.screenPosition(k, i))", k))
+
+    def box(self, k: int) -> dict:
+        """Where map k's canvas lies on the screen."""
+        return self.page.locator(".panel canvas").nth(k).bounding_box()
+
+    def nearest(self, k: int, fx: float, fy: float) -> tuple[int, np.ndarray]:
+        """The point of map k drawn nearest to the fractions (fx, fy) of its width and height,
+        and the screen positions of all its points."""
+        box, xy = self.box(k), self.positions(k)
+        at = np.array([box["x"] + fx * box["width"], box["y"] + fy * box["height"]])
+        return int(np.argmin(((xy - at) ** 2).sum(axis=1))), xy
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def mnist_page(browser, run):
+    page = Page(browser, run / "results/mnist/seed0/reference/explorer.html")
+    yield page
+    page.close()
+
+
+def _labels(run) -> np.ndarray:
+    with np.load(run / "results/mnist/seed0/data/dataset.npz") as d:
+        return np.concatenate([d["y_train"], d["y_test"]])
+
+
+def test_the_page_opens_offline_and_draws_every_map(mnist_page, run):
+    page = mnist_page
+    assert page.js("explorer.maps") == MAPS
+    assert page.js("[explorer.n, explorer.nTrain]") == [2500, 2000]
+    counts = page.page.eval_on_selector_all(".panel[data-points]", "els => els.map(e => [e.dataset.map, +e.dataset.points])")
+    assert counts == [[m, 2500] for m in MAPS]
+    assert page.js("explorer.maps.map((m, k) => explorer.visible(k))") == [2500] * 15
+    page.shot("mnist_page")
+    for k, panel in enumerate(page.page.locator(".panel canvas").all()):
+        pixels = page.shot(f"map_{k}", panel)
+        coloured = (pixels.max(axis=2) - pixels.min(axis=2) > 60).sum()
+        assert coloured > 1000, f"map {MAPS[k]} drew only {coloured} coloured pixels"
+    assert page.errors == [] and page.requests == []
+    size = (run / "results/mnist/seed0/reference/explorer.html").stat().st_size
+    assert size < 3_000_000, f"{size} bytes for 2,500 points"
+
+
+def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
+    page = mnist_page
+    k = MAPS.index("hidden2/umap")
+    box = page.box(k)
+    # The lasso begins and ends on a point: the library also takes that for a click on it.
+    corner, xy = page.nearest(k, 0.2, 0.2)
+    x0, y0 = xy[corner]
+    x1, y1 = x0 + box["width"] * 0.45, y0 + box["height"] * 0.5
+    mouse, keyboard = page.page.mouse, page.page.keyboard
+    keyboard.down("Shift")
+    mouse.move(x0, y0)
+    mouse.down()
+    for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0)):
+        mouse.move(x, y, steps=12)
+    mouse.up()
+    keyboard.up("Shift")
+    page.page.wait_for_function("explorer.selected(0).length > 0", timeout=10_000)
+    selected = [page.js(f"explorer.selected({j})") for j in range(len(MAPS))]
+    assert all(s == selected[k] for s in selected), "every map must select the same point indices"
+    margin = 4
+    inside = set(np.flatnonzero((xy[:, 0] > x0 + margin) & (xy[:, 0] < x1 - margin) & (xy[:, 1] > y0 + margin) & (xy[:, 1] < y1 - margin)))
+    near = set(np.flatnonzero((xy[:, 0] > x0 - margin) & (xy[:, 0] < x1 + margin) & (xy[:, 1] > y0 - margin) & (xy[:, 1] < y1 + margin)))
+    chosen = set(selected[k])
+    assert len(inside) > 20 and inside <= chosen <= near
+    assert page.page.locator("#selection-count").inner_text() == f"{len(chosen):,} points selected"
+    page.shot("lasso")
+    page.page.locator("#clear").click()
+    assert all(page.js(f"explorer.selected({j})") == [] for j in range(len(MAPS)))
+    assert page.errors == []
+
+
+def test_hovering_a_point_shows_its_image(mnist_page, run):
+    page = mnist_page
+    k = MAPS.index("raw/pca")
+    xy, box = page.positions(k), page.box(k)
+    distance = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(distance, np.inf)
+    lone = [i for i in np.argsort(-distance.min(axis=1))
+            if box["x"] + 10 < xy[i, 0] < box["x"] + box["width"] - 10 and box["y"] + 10 < xy[i, 1] < box["y"] + box["height"] - 10]
+    point = int(lone[0])
+    page.page.mouse.move(*xy[point])
+    page.page.wait_for_function(f"document.getElementById('tooltip').dataset.point === '{point}'", timeout=5_000)
+    tooltip = page.page.locator("#tooltip")
+    assert tooltip.inner_text().startswith(f"{_labels(run)[point]} (")  # MNIST's class names are its digits
+    pixels = page.shot("hover", tooltip.locator("canvas"))[1:-1, 1:-1]  # without its 1-pixel border
+    assert pixels.shape[:2] == (84, 84)  # 28 x 28, three times
+    grey = pixels.mean(axis=2)
+    assert (grey > 200).sum() > 50 and (grey < 30).sum() > 1000, "the tooltip must show the digit (white on black)"
+    # every other map rings the same point (where it lies in that map's view)
+    rings = page.page.eval_on_selector_all(".panel .ring", "els => els.map(e => e.hidden ? null : e.getBoundingClientRect())")
+    assert rings[k] is None and sum(r is not None for r in rings) >= 10
+    for j, ring in enumerate(rings):
+        if ring is not None:
+            centre = np.array([ring["x"] + ring["width"] / 2, ring["y"] + ring["height"] / 2])
+            np.testing.assert_allclose(centre, page.js(f"explorer.screenPosition({j}, {point})"), atol=1.5)
+    page.page.mouse.move(1, 1)
+    page.page.wait_for_function("document.getElementById('tooltip').hidden", timeout=5_000)
+    assert page.page.eval_on_selector_all(".panel .ring", "els => els.every(e => e.hidden)")
+    assert page.errors == []
+
+
+def test_the_legend_hides_a_class_and_the_split_toggles_hide_points(mnist_page, run):
+    page = mnist_page
+    labels = _labels(run)
+    legend = page.page.locator(".legend-item").nth(3)
+    legend.click()
+    expected = int((labels != 3).sum())
+    page.page.wait_for_function(f"explorer.visible(0) === {expected}", timeout=5_000)
+    assert page.js("explorer.maps.map((m, k) => explorer.visible(k))") == [expected] * 15
+    page.shot("class_3_hidden")
+    legend.click()
+    page.page.wait_for_function("explorer.visible(0) === 2500", timeout=5_000)
+    page.page.locator("#show-train").uncheck()
+    page.page.wait_for_function("explorer.visible(14) === 500", timeout=5_000)
+    page.page.locator("#show-train").check()
+    page.page.wait_for_function("explorer.visible(14) === 2500", timeout=5_000)
+    assert page.errors == []
+
+
+def test_clicking_a_point_shows_its_label_prediction_and_neighbours(mnist_page, run):
+    page = mnist_page
+    k = MAPS.index("hidden2/tsne")
+    point, xy = page.nearest(k, 0.5, 0.5)
+    page.page.mouse.click(*xy[point])
+    page.page.wait_for_function("explorer.selected(0).length === 1", timeout=5_000)
+    clicked = page.js(f"explorer.selected({k})")[0]
+    assert all(page.js(f"explorer.selected({j})") == [clicked] for j in range(len(MAPS)))
+    title = page.page.locator("#point-title").inner_text()
+    assert title.startswith(f"{_labels(run)[clicked]} (") and "network:" in title
+    neighbours = page.page.locator("#neighbours figure")
+    assert neighbours.count() == 10
+    ids = [int(neighbours.nth(j).get_attribute("data-point")) for j in range(10)]
+    assert clicked not in ids and max(ids) < 2000, "neighbours are training points"
+    page.shot("point")
+    assert page.errors == []
+
+
+def test_the_digits_page_draws_its_maps(browser, run):
+    page = Page(browser, run / "results/digits/seed0/reference/explorer.html")
+    n = page.js("explorer.n")
+    assert page.js("explorer.maps.map((m, k) => explorer.visible(k))") == [n] * 15
+    assert page.errors == [] and page.requests == []
+    page.close()
+
+
+def test_a_table_without_images_shows_feature_values_on_hover(browser, tmp_path):
+    from hidden_embed import explorer
+
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.normal(size=(60, 5)).astype(np.float32), rng.normal(size=(20, 5)).astype(np.float32)
+    maps = [explorer.map_entry("raw", "pca", X_train[:, :2], X_test[:, :2])]
+    data = explorer.payload(title="table", maps=maps, layers=["raw"], reducers=["pca"], class_names=["a", "b"],
+                            y_train=rng.integers(0, 2, 60), y_test=rng.integers(0, 2, 20), predictions=None,
+                            X_train=X_train, X_test=X_test, image_shape=None, neighbours=3)
+    (tmp_path / "table.html").write_text(explorer.page(data))
+    page = Page(browser, tmp_path / "table.html")
+    xy = page.positions(0)
+    page.page.mouse.move(*xy[7])
+    page.page.wait_for_function("document.getElementById('tooltip').dataset.point !== undefined", timeout=5_000)
+    shown = int(page.js("document.getElementById('tooltip').dataset.point"))
+    lines = page.page.locator("#tooltip .features").inner_text().splitlines()
+    assert len(lines) == 5 and lines[0].startswith("x0 = ")
+    values = np.concatenate([X_train, X_test])[shown]
+    np.testing.assert_allclose([float(line.split("=")[1]) for line in lines], values, rtol=1e-3)
+    assert page.page.locator("#tooltip canvas").count() == 0
+    assert page.errors == []
+    page.close()
