@@ -181,7 +181,6 @@ def payload(
         data["images"] = {
             "height": int(images.shape[1]),
             "width": int(images.shape[2]),
-            "channels": 1 if images.ndim == 3 else int(images.shape[3]),
             "perAtlas": TILES_PER_ATLAS,
             "columns": int(np.ceil(np.sqrt(TILES_PER_ATLAS))),
             "atlases": ["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in atlases(images)],

@@ -41,56 +41,21 @@
   const splitName = (i) => (isTest(i) ? 'test' : 'training');
   const rowIndex = (i) => (isTest(i) ? i - nTrain : i);
 
-  // ---- images: sprite atlases, decoded once into one array of pixels ---------------------
-  // (drawing a thumbnail straight from a large atlas image makes the browser decode it again
-  // whenever it has dropped the decoded copy: hundreds of milliseconds per hover)
+  // ---- images: sprite atlases (PNG), decoded once; a thumbnail is drawn from its tile --------
   const im = data.images;
-  const pixels = im ? new Uint8Array(n * im.height * im.width * im.channels) : null;
-  function unpack(img, a) {
-    const sheet = el('canvas', { width: img.width, height: img.height });
-    const ctx = sheet.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(img, 0, 0);
-    const rgba = ctx.getImageData(0, 0, img.width, img.height).data;
-    const { width: w, height: h, channels: ch } = im;
-    for (let t = 0; t < im.perAtlas; t += 1) {
-      const i = a * im.perAtlas + t;
-      if (i >= n) break;
-      const x0 = (t % im.columns) * w;
-      const y0 = Math.floor(t / im.columns) * h;
-      let out = i * h * w * ch;
-      for (let r = 0; r < h; r += 1) {
-        let at = ((y0 + r) * img.width + x0) * 4;
-        for (let c = 0; c < w; c += 1, at += 4) {
-          for (let k = 0; k < ch; k += 1) pixels[out++] = rgba[at + k];
-        }
-      }
-    }
-  }
+  const atlasImages = [];
   const atlasesReady = im
-    ? Promise.all(im.atlases.map((uri, a) => {
-      const img = new Image();
-      img.src = uri;
-      return img.decode().then(() => unpack(img, a));
-    }))
+    ? Promise.all(im.atlases.map((uri) => { const img = new Image(); img.src = uri; atlasImages.push(img); return img.decode(); }))
     : Promise.resolve();
-
   function thumb(i, scale) {
     if (!im) return null;
-    const { width: w, height: h, channels: ch } = im;
-    const tile = new ImageData(w, h);
-    let at = i * h * w * ch;
-    for (let p = 0; p < w * h; p += 1, at += ch) {
-      tile.data[4 * p] = pixels[at];
-      tile.data[4 * p + 1] = pixels[at + (ch > 1 ? 1 : 0)];
-      tile.data[4 * p + 2] = pixels[at + (ch > 1 ? 2 : 0)];
-      tile.data[4 * p + 3] = 255;
-    }
-    const small = el('canvas', { width: w, height: h });
-    small.getContext('2d').putImageData(tile, 0, 0);
-    const canvas = el('canvas', { class: 'thumb', width: w * scale, height: h * scale });
+    const canvas = el('canvas', { class: 'thumb', width: im.width * scale, height: im.height * scale });
     const ctx = canvas.getContext('2d');
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(small, 0, 0, w * scale, h * scale);
+    const tile = i % im.perAtlas;
+    const sx = (tile % im.columns) * im.width;
+    const sy = Math.floor(tile / im.columns) * im.height;
+    ctx.drawImage(atlasImages[Math.floor(i / im.perAtlas)], sx, sy, im.width, im.height, 0, 0, im.width * scale, im.height * scale);
     return canvas;
   }
 
