@@ -15,8 +15,6 @@ import pytest
 
 from conftest import REPO
 
-pytestmark = pytest.mark.workflow
-
 CHROMIUM = os.environ.get("HIDDEN_EMBED_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts" / "explorer"
 # WebGL without a GPU (SwiftShader); no background connections on a machine without network.
@@ -110,6 +108,7 @@ def _labels(run) -> np.ndarray:
         return np.concatenate([d["y_train"], d["y_test"]])
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_the_page_opens_offline_and_draws_every_map(mnist_page, run):
     page = mnist_page
     assert page.js("explorer.maps") == MAPS
@@ -127,6 +126,7 @@ def test_the_page_opens_offline_and_draws_every_map(mnist_page, run):
     assert size < 3_000_000, f"{size} bytes for 2,500 points"
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
     page = mnist_page
     k = MAPS.index("hidden2/umap")
@@ -158,6 +158,7 @@ def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
     assert page.errors == []
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_hovering_a_point_shows_its_image(mnist_page, run):
     page = mnist_page
     k = MAPS.index("raw/pca")
@@ -188,6 +189,7 @@ def test_hovering_a_point_shows_its_image(mnist_page, run):
     assert page.errors == []
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_the_legend_hides_a_class_and_the_split_toggles_hide_points(mnist_page, run):
     page = mnist_page
     labels = _labels(run)
@@ -206,6 +208,7 @@ def test_the_legend_hides_a_class_and_the_split_toggles_hide_points(mnist_page, 
     assert page.errors == []
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_clicking_a_point_shows_its_label_prediction_and_neighbours(mnist_page, run):
     page = mnist_page
     k = MAPS.index("hidden2/tsne")
@@ -224,6 +227,7 @@ def test_clicking_a_point_shows_its_label_prediction_and_neighbours(mnist_page, 
     assert page.errors == []
 
 
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_the_digits_page_draws_its_maps(browser, run):
     page = Page(browser, run / "results/digits/seed0/reference/explorer.html")
     n = page.js("explorer.n")

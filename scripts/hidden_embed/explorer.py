@@ -140,7 +140,9 @@ def atlases(images: np.ndarray, per_atlas: int = TILES_PER_ATLAS, levels: int = 
 
 def hex_colors(n_classes: int) -> list[str]:
     """The class colours of the static figures, as #rrggbb."""
-    return ["#%02x%02x%02x" % tuple(int(round(255 * c)) for c in rgba[:3]) for rgba in class_colors(n_classes)]
+    from matplotlib.colors import to_hex
+
+    return [to_hex(rgba, keep_alpha=False) for rgba in class_colors(n_classes)]
 
 
 def payload(
