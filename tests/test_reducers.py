@@ -187,3 +187,45 @@ def test_trimap_places_test_points_under_its_own_distance(digits):
     np.testing.assert_allclose(placed, expected, rtol=1e-5, atol=1e-6)
     euclid = NearestNeighbors(n_neighbors=10).fit(X_train).kneighbors(X_test, return_distance=False)
     assert any(set(a) != set(b) for a, b in zip(idx, euclid)), "the two distances must pick other neighbours here"
+
+
+def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path):
+    """Two fresh processes with one numba cache: the first compiles UMAP's functions (its layout
+    optimiser, which umap-learn does not ask numba to cache, included) into the cache, the second
+    loads them from it; both make the map of an in-process fit."""
+    code = (
+        "import sys; sys.path.insert(0, 'scripts');"
+        "import numpy as np; from hidden_embed import datasets, reducers;"
+        "d = datasets.load_digits(0.25, seed=0);"
+        "e = reducers.fit_place('umap', d.X_train, d.X_test, seed=0, threads=1);"
+        f"np.savez(sys.argv[1], train=e.train, test=e.test)"
+    )
+    cache = tmp_path / "numba"
+    env = {**__import__("os").environ, "NUMBA_CACHE_DIR": str(cache), "NUMBA_NUM_THREADS": "1"}
+    maps = []
+    for run in ("cold", "warm"):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{run}.npz")], cwd=REPO, env=env, check=True, capture_output=True)
+        if run == "cold":
+            compiled = {p.name for p in cache.rglob("*.nbc")}
+            assert any("optimize_layout_euclidean" in name for name in compiled), sorted(compiled)[:10]
+        maps.append(np.load(tmp_path / f"{run}.npz"))
+    assert {p.name for p in cache.rglob("*.nbc")} == compiled  # the warm run compiled nothing new
+    digits = datasets.load_digits(0.25, seed=0)
+    here = reducers.fit_place("umap", digits.X_train, digits.X_test, seed=0, threads=1)
+    for saved in maps:
+        np.testing.assert_array_equal(saved["train"], here.train)
+        np.testing.assert_array_equal(saved["test"], here.test)
+
+
+def test_cache_compiled_functions_keeps_an_explicit_choice():
+    import numba
+
+    reducers.cache_compiled_functions()
+    reducers.cache_compiled_functions()  # idempotent: one wrapper, not two
+
+    def add(a, b):
+        return a + b
+
+    cached, uncached = numba.njit(add), numba.njit(cache=False)(add)
+    assert type(cached._cache).__name__ == "FunctionCache"
+    assert type(uncached._cache).__name__ == "NullCache"
