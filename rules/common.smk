@@ -11,9 +11,9 @@ SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
 PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
 sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
-from hidden_embed import configcheck
+from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW, layer_names
-from hidden_embed.sources import OFFICIAL, PARTS, find_local
+from hidden_embed.sources import OFFICIAL, PARTS
 
 try:
     configcheck.check(config, yaml.safe_load(SCHEMA.read_text()))
@@ -136,9 +136,25 @@ def package(*modules):
     return [str(PACKAGE / m) for m in ("__init__.py", "runtime.py", *modules)]
 
 
+TRAIN_SIZES = {name: configcheck.train_size(config, name) for name in DATASETS}
+
+
 def get_threads(rule_name):
-    """Threads of a rule, from config."""
-    return config["threads"][rule_name]
+    """Threads of a rule's jobs, from config (see configcheck.job_threads): one on a small dataset."""
+
+    def threads(wildcards):
+        n_train = TRAIN_SIZES[wildcards.dataset]
+        return configcheck.job_threads(config["threads"], rule_name, n_train)
+
+    return threads
+
+
+def get_embed_threads(wildcards):
+    """Threads of one reducer's embed_layer job: threads.reducers, else threads.embed_layer."""
+    n_train = TRAIN_SIZES[wildcards.dataset]
+    return configcheck.job_threads(
+        config["threads"], "embed_layer", n_train, wildcards.reducer
+    )
 
 
 def branch_of(seed, variant, layer):
@@ -200,20 +216,9 @@ def get_source_files(wildcards):
 
     A user's .npz; the official IDX files in local_dir / data_dir (checked at config time), or
     else the verified downloads; nothing for scikit-learn's bundled digits."""
-    spec = config["datasets"][wildcards.dataset]
-    if spec["source"] == "npz":
-        return {"npz": spec["path"]}
-    if spec["source"] not in OFFICIAL:
-        return {}
-    local = spec["local_dir"]
-    if local is None and config["data_dir"] is not None:
-        local = str(Path(config["data_dir"]) / spec["source"])
-    if local is not None:
-        return {part: str(find_local(local, stem)) for part, stem in PARTS.items()}
-    return {
-        part: path("download", source=spec["source"], stem=stem)
-        for part, stem in PARTS.items()
-    }
+    return grid.source_files(
+        config["datasets"][wildcards.dataset], config["data_dir"], PATHS["download"]
+    )
 
 
 def get_dataset_spec(wildcards):

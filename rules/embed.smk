@@ -12,7 +12,7 @@ rule embed_layer:
         "results/benchmarks/embed_layer/{dataset}/{branch}/{layer}/{reducer}.tsv"
     conda:
         "../envs/reduce.yaml"
-    threads: get_threads("embed_layer")
+    threads: get_embed_threads
     params:
         reducer_params=get_reducer_params,
         seed=get_seed,

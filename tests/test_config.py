@@ -23,6 +23,7 @@ BAD = {
     "wrong type": ("model: {epochs: twenty}\n", r"'twenty' is not of type 'integer'"),
     "unknown source": ("datasets: {x: {source: cifar}}\n", r"'cifar' is not one of \['mnist', 'fashion-mnist', 'digits', 'npz'\]"),
     "unknown reducer": ("reducers: {tsnee: {}}\n", r"unknown key 'tsnee' in reducers; did you mean 'tsne'\?"),
+    "unknown reducer in threads": ("threads: {reducers: {umapp: 1}}\n", r"unknown key 'umapp' in threads.reducers; did you mean 'umap'\?"),
     "unknown reducer parameter": ("reducers: {umap: {n_neighbour: 5}}\n", r"unknown key 'n_neighbour' in reducers.umap; did you mean 'n_neighbors'\?"),
     "n_train above the data": ("datasets: {d: {source: digits, n_train: 5000}}\n", r"datasets.d.n_train: 5000 is above the 1347 train points of d"),
     "n_test above the data": ("datasets: {d: {source: digits, n_test: 451}}\n", r"datasets.d.n_test: 451 is above the 450 test points of d"),
@@ -253,13 +254,56 @@ def test_dynamics_target_and_switch(tmp_path):
 
 def test_threads_keys_reach_the_rules_they_document(tmp_path):
     """threads.score_knn sets the layer-space kNN and the quality metrics; the 2-D kNN scores use one."""
-    (tmp_path / "config.yaml").write_text(BASE + "threads: {train_model: 5, extract_activations: 2, embed_layer: 6, score_knn: 3}\n")
+    (tmp_path / "config.yaml").write_text(BASE + "threads: {train_model: 5, extract_activations: 2, embed_layer: 6, score_knn: 3, small_data: 0}\n")
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
     assert result.returncode == 0, result.stderr[-2000:]
     threads = job_threads(result.stdout)
-    assert threads["train_model"] == {5} and threads["extract_activations"] == {2} and threads["embed_layer"] == {6}
+    assert threads["train_model"] == {5} and threads["extract_activations"] == {2}
+    assert threads["embed_layer"] == {6, 1}  # UMAP's jobs: threads.reducers.umap, 1 by default
     assert threads["score_knn_highdim"] == {3} and threads["score_quality"] == {3}
     assert threads["score_knn"] == {1}
     schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
     described = schema["properties"]["threads"]["properties"]["score_knn"]["description"]
     assert "score_knn_highdim" in described and "score_quality" in described
+
+
+def embed_threads(output: str) -> dict[str, set[int]]:
+    """Reducer -> the thread counts of its embed_layer jobs in a `snakemake -n` listing."""
+    threads: dict[str, set[int]] = {}
+    for block in output.split("rule embed_layer:")[1:]:
+        block = re.split(r"\n\S", block, maxsplit=1)[0]  # up to the next unindented line
+        reducer = re.search(r"reducer=(\w+)", block).group(1)
+        count = re.search(r"threads: (\d+)", block)
+        threads.setdefault(reducer, set()).add(int(count.group(1)) if count else 1)
+    return threads
+
+
+def test_each_reducer_reserves_its_own_threads(tmp_path):
+    """A seeded UMAP uses one thread: its jobs reserve 1 by default, the others threads.embed_layer
+    (capped by --cores); threads.reducers sets any reducer's."""
+    (tmp_path / "config.yaml").write_text(BASE + "threads: {embed_layer: 6, small_data: 0}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {1}, "tsne": {6}, "pacmap": {6}, "trimap": {6}}
+    (tmp_path / "config.yaml").write_text(BASE + "threads: {embed_layer: 6, reducers: {tsne: 3, umap: 4}, small_data: 0}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "2")
+    assert embed_threads(result.stdout) == {"pca": {2}, "umap": {2}, "tsne": {2}, "pacmap": {2}, "trimap": {2}}
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
+    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {4}, "tsne": {3}, "pacmap": {6}, "trimap": {6}}
+
+
+def test_a_small_dataset_runs_every_job_on_one_thread(tmp_path, shared_data):
+    """Below threads.small_data training points (digits: 1,347; an MNIST subsample of 2,000) every
+    job reserves one thread, so that two run at once on 2 cores; the full MNIST keeps the config's."""
+    (tmp_path / "config.yaml").write_text(
+        "datasets:\n  digits: {source: digits}\n  small: {source: mnist, n_train: 2000, n_test: 500}\n"
+        f"data_dir: {shared_data}\nthreads: {{reducers: {{tsne: 3}}}}\n"
+    )
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set().union(*job_threads(result.stdout).values()) == {1}
+    (tmp_path / "config.yaml").write_text(f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
+    threads = job_threads(result.stdout)
+    assert threads["train_model"] == {8} and threads["score_knn_highdim"] == {4}
+    assert embed_threads(result.stdout) == {"pca": {8}, "umap": {1}, "tsne": {8}, "pacmap": {8}, "trimap": {8}}

@@ -247,6 +247,24 @@ def test_size(config: dict, name: str) -> int:
     return spec["n_test"] if spec["n_test"] is not None else data_sizes(name, spec)[1]
 
 
+def train_size(config: dict, name: str) -> int:
+    """Training points of a dataset after its subsample."""
+    spec = config["datasets"][name]
+    return spec["n_train"] if spec["n_train"] is not None else data_sizes(name, spec)[0]
+
+
+def job_threads(threads: dict, rule: str, n_train: int, reducer: str | None = None) -> int:
+    """Threads a job of ``rule`` reserves (before Snakemake caps them at --cores), from config
+    ``threads``: one for a dataset of fewer than ``threads.small_data`` training points, whose
+    libraries cannot keep more busy; else, for an embed_layer job, ``threads.reducers`` of its
+    reducer where set; else ``threads[rule]``."""
+    if n_train < threads["small_data"]:
+        return 1
+    if rule == "embed_layer" and reducer in threads["reducers"]:
+        return threads["reducers"][reducer]
+    return threads[rule]
+
+
 def probe_points(config: dict, name: str) -> int:
     """The probe set's size for a dataset: dynamics.probe_points, or else 5,000 or all test points."""
     wanted, n_test = config["dynamics"]["probe_points"], test_size(config, name)
