@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -40,3 +41,83 @@ def test_efficiency_is_cpu_time_over_reserved_core_seconds(bench, tmp_path):
     per_rule = bench.summary(jobs.reset_index())
     assert per_rule.loc["embed_layer", "efficiency"] == pytest.approx(200 / (200 + 160))
     assert list(bench.low_efficiency(jobs.reset_index()).job) == ["mnist/seed0/raw/umap"]
+
+
+@pytest.fixture(scope="module")
+def predict():
+    spec = importlib.util.spec_from_file_location("predict_wall", REPO / "benchmarks" / "predict_wall.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+RUN_LOG = """Building DAG of jobs...
+[Mon Nov 30 00:29:15 2026]
+localrule extract_input:
+    input: results/d/data.npz
+    output: results/d/raw.npy
+    log: results/logs/extract_input/d.log
+    jobid: 3
+    threads: 1
+Select jobs to execute...
+[Mon Nov 30 00:29:17 2026]
+rule embed_layer:
+    input: results/d/raw.npy, /repo/scripts/hidden_embed/reducers.py
+    output: results/d/umap.npz
+    log: results/logs/embed_layer/d/umap.log
+    jobid: 7
+    benchmark: results/benchmarks/embed_layer/d/umap.tsv
+    threads: 2
+[Mon Nov 30 00:29:18 2026]
+Finished jobid: 3 (Rule: extract_input)
+
+    [Mon Nov 30 00:29:18 2026]
+    rule score_quality:
+        input: results/d/umap.npz
+        output: results/d/quality.tsv
+        log: results/logs/score_quality/d.log
+        jobid: 9
+[Mon Nov 30 00:29:40 2026]
+Finished jobid: 7 (Rule: embed_layer)
+"""
+
+
+def test_run_log_gives_each_job_its_seconds_and_the_dependencies(predict, tmp_path):
+    jobs, finished = predict.parse_jobs(RUN_LOG)
+    # a job of a group (score_quality) is printed indented in a dry run
+    assert [(j.rule, j.local, j.threads) for j in jobs] == [("extract_input", True, 1), ("embed_layer", False, 2), ("score_quality", False, 1)]
+    assert predict.dependencies(jobs) == {0: [], 1: [0], 2: [1]}
+    log = tmp_path / ".snakemake" / "log" / "2026-11-30T002915.snakemake.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(RUN_LOG)
+    seconds, wall = predict.measured_seconds(tmp_path)
+    assert seconds == {"results/logs/extract_input/d.log": 3.0, "results/logs/embed_layer/d/umap.log": 23.0}
+    assert wall == 25.0
+
+
+def test_critical_path_and_schedule(predict):
+    # a -> (b, c) -> d: b is the long branch
+    deps = {0: [], 1: [0], 2: [0], 3: [1, 2]}
+    durations = [1.0, 10.0, 4.0, 2.0]
+    length, chain, _ = predict.critical_path(durations, deps)
+    assert (length, chain) == (13.0, [0, 1, 3])
+    assert predict.simulate(durations, [1, 1, 1, 1], deps, cores=2) == 13.0  # b and c side by side
+    assert predict.simulate(durations, [2, 2, 2, 2], deps, cores=2) == 17.0  # one at a time
+    assert predict.simulate(durations, [8, 8, 8, 8], deps, cores=2) == 17.0  # threads capped by cores
+    # three independent 10 s jobs on 2 cores of 1 thread each: 20 s, never less than the longest
+    assert predict.simulate([10.0, 10.0, 10.0], [1, 1, 1], {0: [], 1: [], 2: []}, cores=2) == 20.0
+
+
+def test_amdahl_speed_up_from_the_measured_efficiency(predict):
+    assert predict.amdahl_seconds(100.0, 2, 1.0, 4) == pytest.approx(50.0)  # all parallel
+    assert predict.amdahl_seconds(100.0, 2, 0.5, 8) == pytest.approx(100.0)  # one core's worth: serial
+    assert predict.amdahl_seconds(100.0, 2, 0.75, 2) == pytest.approx(100.0)  # same threads, same time
+    assert predict.amdahl_seconds(100.0, 1, 0.9, 8) == 100.0  # measured on one thread: no information
+    assert predict.amdahl_seconds(100.0, 2, float("nan"), 8) == 100.0
+
+
+def test_local_rules_are_read_from_the_workflow(predict):
+    local = predict.local_rules()
+    assert {"score_knn", "plot_map", "aggregate_accuracy", "extract_input"} <= local
+    assert not local & {"embed_layer", "train_model", "score_quality", "all"}
