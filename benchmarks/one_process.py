@@ -76,7 +76,8 @@ def run_grid(config: dict, cores: int, log=print) -> "pd.DataFrame":  # noqa: F8
 
     def threads(rule: str, dataset: str, reducer: str | None = None) -> int:
         n_train = configcheck.train_size(config, dataset)
-        return min(configcheck.job_threads(config["threads"], rule, n_train, reducer), cores)
+        params = config["reducers"].get(reducer) if reducer else None
+        return min(configcheck.job_threads(config["threads"], rule, n_train, reducer, params), cores)
 
     ks = config["knn"]["k"]
     download = f"{config['download_dir']}/{{source}}/{{stem}}.gz"

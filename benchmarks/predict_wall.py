@@ -7,7 +7,8 @@ core counts, from the workflow's DAG and the job times measured in an earlier ru
 
 ``--directory`` is the working directory of a finished run (its Snakemake logs under .snakemake/log
 and benchmark files under results/benchmarks); the config must be the one to predict (the same
-grid, or a larger one: jobs the measured run did not have count 0 s and are reported). For each
+grid, or a larger one: jobs the measured run did not have count 0 s and are reported; ``--assume
+fashion-mnist=mnist`` times a dataset's jobs by another's). For each
 core count, Snakemake plans the whole DAG (a dry run with ``--forceall``) and so gives every job
 its thread count there; then a simulated scheduler starts ready jobs, longest remaining path first,
 whenever their threads fit in the free cores.
@@ -124,6 +125,14 @@ def local_rules(rules_file: Path = REPO / "rules" / "common.smk") -> set[str]:
                 break
             names.add(line.split("#")[0].strip().rstrip(","))
     return names - {""}
+
+
+def assumed(key: str, assume: list[str]) -> str:
+    """``key`` with each ``NEW=MEASURED`` dataset's path part replaced by the measured one's."""
+    for pair in assume:
+        new, _, measured = pair.partition("=")
+        key = key.replace(f"/{new}/", f"/{measured}/")
+    return key
 
 
 def load_run_benchmark():  # noqa: ANN201
@@ -249,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides")
     parser.add_argument("--targets", nargs="*", default=[], help="what to plan (default: the default target)")
     parser.add_argument("--check", type=int, metavar="CORES", help="also predict the measured run at its own --cores")
+    parser.add_argument(
+        "--assume", nargs="*", default=[], metavar="NEW=MEASURED",
+        help="take a dataset's job times from another's (same jobs otherwise), e.g. fashion-mnist=mnist",
+    )
     args = parser.parse_args(argv)
     seconds, measured_wall = measured_seconds(args.directory)
     bench = load_run_benchmark().read_benchmarks(args.directory)
@@ -259,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         deps = dependencies(jobs)
         base, missing = [], []
         for job in jobs:
-            b = by_log.get(job.fields.get("log", ""))
-            s = seconds.get(job.key, b.seconds if b is not None else None)
+            key = assumed(job.key, args.assume)
+            b = by_log.get(assumed(job.fields.get("log", ""), args.assume))
+            s = seconds.get(key, b.seconds if b is not None else None)
             if s is None:
                 s = 0.0
                 if job.rule not in ("all", "paper", "dynamics", "explorer"):

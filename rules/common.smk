@@ -153,7 +153,11 @@ def get_embed_threads(wildcards):
     """Threads of one reducer's embed_layer job: threads.reducers, else threads.embed_layer."""
     n_train = TRAIN_SIZES[wildcards.dataset]
     return configcheck.job_threads(
-        config["threads"], "embed_layer", n_train, wildcards.reducer
+        config["threads"],
+        "embed_layer",
+        n_train,
+        wildcards.reducer,
+        config["reducers"][wildcards.reducer],
     )
 
 

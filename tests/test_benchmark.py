@@ -43,13 +43,18 @@ def test_efficiency_is_cpu_time_over_reserved_core_seconds(bench, tmp_path):
     assert list(bench.low_efficiency(jobs.reset_index()).job) == ["mnist/seed0/raw/umap"]
 
 
-@pytest.fixture(scope="module")
-def predict():
-    spec = importlib.util.spec_from_file_location("predict_wall", REPO / "benchmarks" / "predict_wall.py")
+def _module(name):
+    """A script of benchmarks/ as a module (registered in sys.modules: dataclasses look it up)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up there
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def predict():
+    return _module("predict_wall")
 
 
 RUN_LOG = """Building DAG of jobs...
@@ -121,3 +126,35 @@ def test_local_rules_are_read_from_the_workflow(predict):
     local = predict.local_rules()
     assert {"score_knn", "plot_map", "aggregate_accuracy", "extract_input"} <= local
     assert not local & {"embed_layer", "train_model", "score_quality", "all"}
+
+
+def test_one_process_reads_the_config_as_snakemake_does(tmp_path):
+    one = _module("one_process")
+    default = one.load_config([], [])
+    assert list(default["datasets"]) == ["mnist", "fashion-mnist"] and default["threads"]["reducers"] == {"umap": 1, "pacmap": 1}
+    (tmp_path / "quick.yaml").write_text("datasets: {digits: {source: digits}}\nknn: {k: [5]}\n")
+    quick = one.load_config([str(tmp_path / "quick.yaml")], ["seeds=[1, 2]", "data_seed=3"])
+    assert list(quick["datasets"]) == ["digits"]  # a config file given replaces config/config.yaml
+    assert quick["seeds"] == [1, 2] and quick["data_seed"] == 3 and quick["knn"]["k"] == [5]
+    assert quick["model"]["epochs"] == 20  # the schema's defaults fill the rest
+    with pytest.raises(Exception, match="did you mean 'seeds'"):
+        one.load_config([str(tmp_path / "quick.yaml")], ["seedz=[1]"])
+
+
+def test_comparison_finds_differing_cells_and_refuses_other_grids():
+    import pandas as pd
+
+    compare = _module("compare_one_process")
+    rows = {"dataset": ["d", "d"], "layer": ["raw", "raw"], "reducer": ["pca", "umap"], "k": [5, 5], "accuracy": [0.5, 0.9], "fit_seconds": [1.0, 2.0]}
+    workflow = pd.DataFrame(rows)
+    one = workflow.assign(accuracy=[0.5, 0.875], fit_seconds=[3.0, 4.0])  # seconds always differ
+    assert compare.compare_tables(workflow, workflow.assign(fit_seconds=9.0)) == (0, 0.0)
+    assert compare.compare_tables(workflow, one) == (1, pytest.approx(0.025))
+    with pytest.raises(ValueError, match="same cells"):
+        compare.compare_tables(workflow, one.assign(reducer=["pca", "tsne"]))
+
+
+def test_assume_times_one_dataset_by_another(predict):
+    key = "results/logs/embed_layer/fashion-mnist/seed0/raw/umap.log"
+    assert predict.assumed(key, ["fashion-mnist=mnist"]) == "results/logs/embed_layer/mnist/seed0/raw/umap.log"
+    assert predict.assumed(key, []) == key

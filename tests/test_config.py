@@ -259,7 +259,7 @@ def test_threads_keys_reach_the_rules_they_document(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     threads = job_threads(result.stdout)
     assert threads["train_model"] == {5} and threads["extract_activations"] == {2}
-    assert threads["embed_layer"] == {6, 1}  # UMAP's jobs: threads.reducers.umap, 1 by default
+    assert threads["embed_layer"] == {6, 1}  # UMAP's and PaCMAP's jobs: threads.reducers, 1 by default
     assert threads["score_knn_highdim"] == {3} and threads["score_quality"] == {3}
     assert threads["score_knn"] == {1}
     schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
@@ -279,17 +279,21 @@ def embed_threads(output: str) -> dict[str, set[int]]:
 
 
 def test_each_reducer_reserves_its_own_threads(tmp_path):
-    """A seeded UMAP uses one thread: its jobs reserve 1 by default, the others threads.embed_layer
-    (capped by --cores); threads.reducers sets any reducer's."""
+    """A seeded UMAP uses one thread, PaCMAP gains nothing from more: their jobs reserve 1 by
+    default, the others threads.embed_layer (capped by --cores); threads.reducers sets any reducer's."""
     (tmp_path / "config.yaml").write_text(BASE + "threads: {embed_layer: 6, small_data: 0}\n")
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {1}, "tsne": {6}, "pacmap": {6}, "trimap": {6}}
+    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {1}, "tsne": {6}, "pacmap": {1}, "trimap": {6}}
     (tmp_path / "config.yaml").write_text(BASE + "threads: {embed_layer: 6, reducers: {tsne: 3, umap: 4}, small_data: 0}\n")
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "2")
-    assert embed_threads(result.stdout) == {"pca": {2}, "umap": {2}, "tsne": {2}, "pacmap": {2}, "trimap": {2}}
+    assert embed_threads(result.stdout) == {"pca": {2}, "umap": {2}, "tsne": {2}, "pacmap": {1}, "trimap": {2}}
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
-    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {4}, "tsne": {3}, "pacmap": {6}, "trimap": {6}}
+    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {4}, "tsne": {3}, "pacmap": {1}, "trimap": {6}}
+    # the fast path: an unseeded UMAP uses threads.embed_layer
+    (tmp_path / "config.yaml").write_text(BASE + "threads: {embed_layer: 6, small_data: 0}\nreducers: {umap: {seeded: false}, pca: {}}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8")
+    assert embed_threads(result.stdout) == {"pca": {6}, "umap": {6}}
 
 
 def test_a_small_dataset_runs_every_job_on_one_thread(tmp_path, shared_data):
@@ -305,5 +309,5 @@ def test_a_small_dataset_runs_every_job_on_one_thread(tmp_path, shared_data):
     (tmp_path / "config.yaml").write_text(f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\n")
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
     threads = job_threads(result.stdout)
-    assert threads["train_model"] == {8} and threads["score_knn_highdim"] == {4}
-    assert embed_threads(result.stdout) == {"pca": {8}, "umap": {1}, "tsne": {8}, "pacmap": {8}, "trimap": {8}}
+    assert threads["train_model"] == {2} and threads["score_knn_highdim"] == {4}
+    assert embed_threads(result.stdout) == {"pca": {2}, "umap": {1}, "tsne": {2}, "pacmap": {1}, "trimap": {2}}

@@ -135,7 +135,7 @@ def test_schema_parameters_exist_in_the_libraries():
     }
     for name, cls in classes.items():
         accepted = set(inspect.signature(cls.__init__).parameters)
-        ours = set(allowed[name]["properties"]) - set(reducers.PLACEMENT_PARAMS.get(name, {}))
+        ours = set(allowed[name]["properties"]) - set(reducers.ADAPTER_PARAMS.get(name, {}))
         assert ours <= accepted, f"{name}: {ours - accepted} not accepted by {cls.__name__}"
 
 
@@ -229,3 +229,13 @@ def test_cache_compiled_functions_keeps_an_explicit_choice():
     cached, uncached = numba.njit(add), numba.njit(cache=False)(add)
     assert type(cached._cache).__name__ == "FunctionCache"
     assert type(uncached._cache).__name__ == "NullCache"
+
+
+def test_unseeded_umap_is_the_documented_fast_path(digits):
+    """seeded: false runs UMAP without a random_state on the job's threads; the map still places
+    the test points well."""
+    fast = reducers.make("umap", seed=0, threads=2, seeded=False)
+    assert fast.model.random_state is None and fast.model.n_jobs == 2
+    assert reducers.make("umap", seed=0, threads=2).model.random_state == 0
+    emb = reducers.fit_place("umap", digits.X_train, digits.X_test, seed=0, threads=2, seeded=False)
+    assert knn.knn_accuracies(emb.train, digits.y_train, emb.test, digits.y_test, [5])[5] > FLOOR["umap"]

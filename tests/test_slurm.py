@@ -28,7 +28,7 @@ datasets:
 model: {{epochs: 5}}
 layers: [raw, hidden2]
 reducers: {{pca: {{}}, tsne: {{}}}}
-threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
+threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2, small_data: 0}}
 """
 TARGET = "results/tables/knn_accuracy.tsv"
 QUALITY = "results/tables/embedding_quality.tsv"

@@ -253,14 +253,16 @@ def train_size(config: dict, name: str) -> int:
     return spec["n_train"] if spec["n_train"] is not None else data_sizes(name, spec)[0]
 
 
-def job_threads(threads: dict, rule: str, n_train: int, reducer: str | None = None) -> int:
+def job_threads(threads: dict, rule: str, n_train: int, reducer: str | None = None, params: dict | None = None) -> int:
     """Threads a job of ``rule`` reserves (before Snakemake caps them at --cores), from config
     ``threads``: one for a dataset of fewer than ``threads.small_data`` training points, whose
     libraries cannot keep more busy; else, for an embed_layer job, ``threads.reducers`` of its
-    reducer where set; else ``threads[rule]``."""
+    reducer where set (except an unseeded UMAP, ``params`` seeded: false, which uses them all);
+    else ``threads[rule]``."""
     if n_train < threads["small_data"]:
         return 1
-    if rule == "embed_layer" and reducer in threads["reducers"]:
+    unseeded_umap = reducer == "umap" and (params or {}).get("seeded", True) is False
+    if rule == "embed_layer" and reducer in threads["reducers"] and not unseeded_umap:
         return threads["reducers"][reducer]
     return threads[rule]
 

@@ -27,8 +27,9 @@ PLACEMENT = {
     "trimap": "knn-mean",
 }
 
-# Keys of a reducer's config that configure the placement, not the library's estimator.
-PLACEMENT_PARAMS = {"trimap": {"placement_neighbors": 10}}
+# Keys of a reducer's config that configure its adapter here, not the library's estimator
+# (TriMAP's placement; whether UMAP is seeded), with their defaults.
+ADAPTER_PARAMS = {"trimap": {"placement_neighbors": 10}, "umap": {"seeded": True}}
 
 # TriMAP's distance names -> scikit-learn's metric of the same distance, so that test points are
 # placed by neighbours under the distance the map was fitted with.
@@ -108,12 +109,13 @@ class PCAReducer:
 
 
 class UMAPReducer:
-    """umap-learn's UMAP; a fixed seed makes it deterministic (and single-threaded)."""
+    """umap-learn's UMAP; a fixed seed makes it deterministic (and single-threaded). With
+    ``seeded=False`` it runs unseeded on ``threads`` threads: faster, and another map every run."""
 
-    def __init__(self, seed: int, threads: int, **params: Any) -> None:
+    def __init__(self, seed: int, threads: int, seeded: bool = True, **params: Any) -> None:
         umap = import_umap()
         params.setdefault("n_jobs", threads)
-        self.model = umap.UMAP(n_components=2, random_state=seed, **params)
+        self.model = umap.UMAP(n_components=2, random_state=seed if seeded else None, **params)
 
     def fit(self, X: np.ndarray) -> "UMAPReducer":
         self.embedding_ = self.model.fit_transform(X)
