@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +37,7 @@ def compare_tables(workflow: pd.DataFrame, one: pd.DataFrame) -> tuple[int, floa
     left, right = workflow[keys].astype(str).reset_index(drop=True), one[keys].astype(str).reset_index(drop=True)
     if left.shape != right.shape or not left.equals(right):
         raise ValueError("the two tables do not hold the same cells; did both run the same config?")
-    diff = (workflow["accuracy"].to_numpy() - one["accuracy"].to_numpy()).__abs__()
+    diff = np.abs(workflow["accuracy"].to_numpy() - one["accuracy"].to_numpy())
     return int((diff > 0).sum()), float(diff.max()) if len(diff) else 0.0
 
 

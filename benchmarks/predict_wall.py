@@ -45,7 +45,6 @@ class Job:
     """One job of a plan or a run log."""
 
     rule: str
-    local: bool
     fields: dict[str, str] = field(default_factory=dict)
     start: datetime | None = None
 
@@ -79,7 +78,9 @@ def parse_jobs(text: str) -> tuple[list[Job], dict[str, datetime]]:
             continue
         match = JOB_HEADER.match(line.strip())
         if match:  # a job of a group is printed indented, inside its group's block
-            current = Job(rule=match.group(2), local=bool(match.group(1)), start=stamp)
+            # "localrule" or "rule" as printed says nothing here: a local run prints every job as
+            # localrule, a dry run as rule; local_rules() reads the workflow's localrules instead
+            current = Job(rule=match.group(2), start=stamp)
             header_indent = indent
             jobs.append(current)
             continue

@@ -91,7 +91,7 @@ Finished jobid: 7 (Rule: embed_layer)
 def test_run_log_gives_each_job_its_seconds_and_the_dependencies(predict, tmp_path):
     jobs, finished = predict.parse_jobs(RUN_LOG)
     # a job of a group (score_quality) is printed indented in a dry run
-    assert [(j.rule, j.local, j.threads) for j in jobs] == [("extract_input", True, 1), ("embed_layer", False, 2), ("score_quality", False, 1)]
+    assert [(j.rule, j.threads) for j in jobs] == [("extract_input", 1), ("embed_layer", 2), ("score_quality", 1)]
     assert predict.dependencies(jobs) == {0: [], 1: [0], 2: [1]}
     log = tmp_path / ".snakemake" / "log" / "2026-11-30T002915.snakemake.log"
     log.parent.mkdir(parents=True)
