@@ -3,7 +3,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The reference experiment is the workflow's config/config.yaml. Files named with --configfile
+# replace it (keys they leave out take config/schema.yaml's defaults, the reference values);
+# `--configfile config/config.yaml my.yaml` extends it instead. --config edits either.
+if not workflow.overwrite_configfiles:
+
+    configfile: f"{workflow.current_basedir}/config/config.yaml"
 
 
 report: "report/workflow.rst"

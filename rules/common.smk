@@ -7,8 +7,10 @@ from pathlib import Path
 import yaml
 from snakemake.exceptions import WorkflowError
 
-SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
-PACKAGE = Path(workflow.basedir) / "scripts" / "hidden_embed"
+# This workflow's own folder (not the main Snakefile's when it is used as a module).
+WORKFLOW_DIR = Path(str(workflow.current_basedir)).parent
+SCHEMA = WORKFLOW_DIR / "config" / "schema.yaml"
+PACKAGE = WORKFLOW_DIR / "scripts" / "hidden_embed"
 sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
 from hidden_embed import configcheck, grid
