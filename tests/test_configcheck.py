@@ -27,6 +27,37 @@ def test_defaults_are_filled_at_every_level():
     assert config["threads"]["score_knn"] == 4
 
 
+def test_source_keys_are_keys_of_a_dataset_entry():
+    entry = SCHEMA["properties"]["datasets"]["additionalProperties"]["properties"]
+    assert set(sources.SOURCE_KEYS) <= set(entry)
+    sources_known = set(entry["source"]["enum"])
+    assert all(set(applies) <= sources_known for applies in sources.SOURCE_KEYS.values())
+    # every other key is read by every source
+    assert set(entry) - set(sources.SOURCE_KEYS) == {"source", "preprocess", "n_train", "n_test"}
+
+
+@pytest.mark.parametrize(
+    "spec, key",
+    [
+        ({"source": "digits", "scale": 255}, "scale"),
+        ({"source": "mnist", "test_fraction": 0.1}, "test_fraction"),
+        ({"source": "digits", "local_dir": "data"}, "local_dir"),
+        ({"source": "fashion-mnist", "class_names": ["a"]}, "class_names"),
+    ],
+)
+def test_a_key_the_source_does_not_read_stops_the_check(spec, key):
+    with pytest.raises(configcheck.ConfigError, match=rf"^datasets\.d\.{key} applies only to source .*; remove it\.$"):
+        checked({"datasets": {"d": spec}})
+
+
+def test_a_checked_config_checks_again():
+    """Defaults filled by one check (scale on digits, local_dir) are no fault in the next."""
+    config = checked({"datasets": {"d": {"source": "digits"}, "m": {"source": "mnist", "n_train": 100}}})
+    assert config["datasets"]["d"]["scale"] == 1.0
+    again = checked(config)
+    assert again["datasets"] == config["datasets"]
+
+
 def test_preprocess_resolved_from_the_data(tmp_path):
     table = tmp_path / "table.npz"
     np.savez(table, X_train=np.ones((30, 4)), y_train=np.arange(30) % 3, X_test=np.ones((9, 4)), y_test=np.arange(9) % 3)

@@ -19,7 +19,17 @@ from jsonschema import validators
 
 from .configtext import restore_types
 from .layers import layer_names
-from .sources import NPZ_KEYS, OFFICIAL, OFFICIAL_SIZES, PARTS, digits_sizes, find_local, npz_shapes
+from .sources import (
+    NPZ_KEYS,
+    OFFICIAL,
+    OFFICIAL_SIZES,
+    PARTS,
+    SOURCE_KEYS,
+    digits_sizes,
+    find_local,
+    keys_not_applying,
+    npz_shapes,
+)
 
 PREPROCESS = ("none", "scale", "standardize")
 DEFAULT_CHECKPOINTS = (0, 1, 2, 5, 10, 20)  # dynamics.epochs when not set, up to the last epoch
@@ -128,14 +138,19 @@ def data_sizes(name: str, spec: dict) -> tuple[int, int, bool]:
     return shapes["X_train"][0], shapes["X_test"][0], image
 
 
-def _check_dataset_keys(name: str, spec: dict) -> None:
-    if spec["source"] != "npz":
-        for key in ("path", "image_shape", "class_names"):
-            if key in spec:
-                raise ConfigError(
-                    f"datasets.{name}.{key} applies only to source npz, but {name} has source "
-                    f"{spec['source']}; remove it."
-                )
+def _check_source_keys(name: str, spec: dict, dataset_schema: dict) -> None:
+    """Keys the dataset's source does not read: checked before defaults are filled, which
+    would otherwise hide them (a scale: 255 on digits would silently do nothing)."""
+    defaults = {k: sub["default"] for k, sub in dataset_schema["properties"].items() if "default" in sub}
+    for key in keys_not_applying(spec, defaults):
+        sources = " or ".join(SOURCE_KEYS[key])
+        raise ConfigError(
+            f"datasets.{name}.{key} applies only to source {sources}, but {name} has source "
+            f"{spec['source']}; remove it."
+        )
+
+
+def _check_dataset_file(name: str, spec: dict) -> None:
     if spec["source"] == "npz" and not Path(spec["path"]).is_file():
         raise ConfigError(
             f"datasets.{name}.path: {spec['path']} does not exist; give the path of a .npz "
@@ -298,9 +313,11 @@ def check(config: dict[str, Any], schema: dict) -> dict[str, Any]:
     message = schema_error(config, schema)
     if message:
         raise ConfigError(message)
+    for name, spec in config.get("datasets", {}).items():
+        _check_source_keys(name, spec, schema["properties"]["datasets"]["additionalProperties"])
     fill_defaults(config, schema)
     for name, spec in config["datasets"].items():
-        _check_dataset_keys(name, spec)
+        _check_dataset_file(name, spec)
         _check_local_files(name, spec, config["data_dir"])
         _check_sizes(name, spec, config)
     if config["figures"]["k"] not in config["knn"]["k"]:

@@ -57,6 +57,30 @@ OFFICIAL_SIZES = (60000, 10000)  # training and test images of both official dat
 DIGITS_POINTS = 1797  # scikit-learn's bundled digits
 NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
 
+# The dataset keys that only some sources read (every other key applies to every source).
+SOURCE_KEYS = {
+    "local_dir": OFFICIAL,
+    "path": ("npz",),
+    "image_shape": ("npz",),
+    "class_names": ("npz",),
+    "scale": ("npz",),
+    "test_fraction": ("digits",),
+}
+
+
+def keys_not_applying(spec: dict, defaults: dict | None = None) -> list[str]:
+    """The keys of a dataset's config entry that its source does not read, in the entry's order;
+    a key set to its default (``defaults``, as filled in by an earlier check) does nothing either
+    way and is not listed."""
+    defaults = defaults or {}
+    return [
+        key
+        for key, value in spec.items()
+        if key in SOURCE_KEYS
+        and spec.get("source") not in SOURCE_KEYS[key]
+        and not (key in defaults and value == defaults[key])
+    ]
+
 
 def find_local(directory: str | Path, stem: str) -> Path | None:
     """``directory/stem.gz`` or ``directory/stem``, whichever exists, else None."""
