@@ -155,20 +155,25 @@ def test_snakefmt_is_clean():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_conda_envs_agree_with_requirements():
-    import yaml
-
+def test_conda_envs_are_generated_from_requirements():
+    """envs/*.yaml pin each family's packages and all they depend on, as requirements.txt does."""
+    check = subprocess.run([sys.executable, str(REPO / "envs" / "make_envs.py"), "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
     pins = {}
     for line in (REPO / "requirements.txt").read_text().splitlines():
         if "==" in line and not line.startswith("#"):
             name, version = line.split("==")
             pins[name.lower()] = version
+    envs = {}
     for env in sorted((REPO / "envs").glob("*.yaml")):
         deps = yaml.safe_load(env.read_text())["dependencies"]
         pip = next(d["pip"] for d in deps if isinstance(d, dict))
-        for spec in pip:
-            name, version = spec.split("==")
-            assert pins.get(name.lower()) == version, f"{env.name}: {spec} but requirements.txt has {pins.get(name.lower())}"
+        envs[env.stem] = dict(spec.lower().split("==") for spec in pip)
+        for name, version in envs[env.stem].items():
+            assert pins.get(name) == version, f"{env.name}: {name}=={version} but requirements.txt has {pins.get(name)}"
+    for decides_a_map in ("numba", "llvmlite", "pynndescent", "faiss-cpu", "annoy", "scipy", "torch", "umap-learn"):
+        assert decides_a_map in envs["reduce"], f"envs/reduce.yaml does not pin {decides_a_map}"
+    assert "tensorflow" in envs["model"] and "h5py" in envs["model"]
 
 
 def test_every_rule_has_log_and_conda():
