@@ -62,3 +62,21 @@ def test_a_failed_job_shows_its_error_and_keeps_its_log(tmp_path):
     log = tmp_path / "results/logs/prepare_dataset/bad/seed0.log"
     assert "never occur in y_train" in log.read_text()
     assert not (tmp_path / "results/bad/seed0/data/dataset.npz").exists()
+
+
+def test_a_nan_in_a_users_data_is_named_in_one_line_above_the_traceback(tmp_path):
+    """The failed job's log starts its error with one line: the file, the array, the first bad
+    row and column, the count, and what to do."""
+    X = np.ones((40, 3))
+    X[17, 2] = np.nan
+    X[30, 0] = np.inf
+    np.savez(tmp_path / "cells.npz", X_train=X, y_train=np.arange(40) % 2, X_test=np.ones((10, 3)), y_test=np.arange(10) % 2)
+    (tmp_path / "config.yaml").write_text("datasets: {cells: {source: npz, path: cells.npz}}\nknn: {k: [3]}\nfigures: {k: 3}\nquality: {k: 3}\n")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1", "results/cells/seed0/data/dataset.npz")
+    assert result.returncode != 0
+    message = "cells.npz: X_train holds NaN at row 17, column 2 (2 non-finite values in all); replace those values"
+    log = (tmp_path / "results/logs/prepare_dataset/cells/seed0.log").read_text().splitlines()
+    first_error = next(i for i, line in enumerate(log) if " ERROR " in line)
+    assert "prepare_dataset failed: ValueError: " in log[first_error] and message in log[first_error]
+    assert log[first_error + 1].startswith("Traceback"), log[first_error:]
+    assert message in result.stdout + result.stderr  # the default profile shows the log

@@ -123,3 +123,21 @@ def test_read_test_split_matches_the_dataset(tmp_path):
     X, y = datasets.read_test_split(path)
     np.testing.assert_array_equal(X, d.X_test)
     np.testing.assert_array_equal(y, d.y_test)
+
+
+def test_non_finite_values_are_located():
+    X = np.zeros((5, 6), dtype=np.float32)
+    assert datasets.non_finite(X) is None
+    X[3, 4] = np.inf
+    assert datasets.non_finite(X) == "holds an infinite value at row 3, column 4"
+    X[1, 5] = np.nan
+    assert datasets.non_finite(X) == "holds NaN at row 1, column 5 (2 non-finite values in all)"
+    assert datasets.non_finite(X, (2, 3)) == "holds NaN at row 1, position (1, 2) (2 non-finite values in all)"
+
+
+def test_a_nan_in_images_names_the_file_array_and_pixel(tmp_path):
+    X = np.zeros((20, 4, 4))
+    X[7, 2, 1] = np.nan
+    np.savez(tmp_path / "img.npz", X_train=np.zeros((20, 4, 4)), y_train=np.arange(20) % 2, X_test=X, y_test=np.arange(20) % 2)
+    with pytest.raises(ValueError, match=r"img\.npz: X_test holds NaN at row 7, position \(2, 1\); replace"):
+        datasets.load_npz(tmp_path / "img.npz")

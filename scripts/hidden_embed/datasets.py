@@ -75,8 +75,10 @@ def from_arrays(
     scale: float = 1.0,
     class_names: list[str] | None = None,
     image_shape: tuple[int, ...] | None = None,
+    origin: str = "the data",
 ) -> Dataset:
-    """Build a :class:`Dataset`: flatten, divide by ``scale``, encode the labels."""
+    """Build a :class:`Dataset`: flatten, divide by ``scale``, encode the labels; a fault
+    names ``origin`` (the file the arrays came from)."""
     Xtr, shape_tr = _flatten(X_train)
     Xte, _ = _flatten(X_test)
     if Xtr.shape[1] != Xte.shape[1]:
@@ -94,9 +96,31 @@ def from_arrays(
     ytr, yte, names = encode_labels(np.asarray(y_train), np.asarray(y_test), class_names)
     Xtr = (Xtr.astype(np.float32) / np.float32(scale)).astype(np.float32)
     Xte = (Xte.astype(np.float32) / np.float32(scale)).astype(np.float32)
-    if not (np.isfinite(Xtr).all() and np.isfinite(Xte).all()):
-        raise ValueError("features hold NaN or infinite values")
+    for name, X in (("X_train", Xtr), ("X_test", Xte)):
+        fault = non_finite(X, shape_tr)
+        if fault:
+            raise ValueError(
+                f"{origin}: {name} {fault}; replace those values (e.g. impute them) or drop "
+                "those rows from X and y, then run again."
+            )
     return Dataset(Xtr, ytr, Xte, yte, names, image_shape)
+
+
+def non_finite(X: np.ndarray, item_shape: tuple[int, ...] | None = None) -> str | None:
+    """Where a 2-D float array holds NaN or infinite values, in words (count and first
+    position, as row and column, or as row and position within an item of ``item_shape``)."""
+    bad = ~np.isfinite(X)
+    count = int(bad.sum())
+    if not count:
+        return None
+    row, column = (int(i) for i in np.argwhere(bad)[0])
+    value = X[row, column]
+    where = f"column {column}"
+    if item_shape is not None and len(item_shape) > 1:
+        where = f"position {tuple(int(i) for i in np.unravel_index(column, item_shape))}"
+    what = "NaN" if np.isnan(value) else "an infinite value"
+    more = f" ({count} non-finite values in all)" if count > 1 else ""
+    return f"holds {what} at row {row}, {where}{more}"
 
 
 def load_digits(test_fraction: float, seed: int, scale: float = 16.0) -> Dataset:
@@ -140,6 +164,7 @@ def load_npz(
         scale=scale,
         class_names=class_names,
         image_shape=tuple(image_shape) if image_shape else None,
+        origin=str(path),
     )
 
 

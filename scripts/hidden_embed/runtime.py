@@ -66,9 +66,22 @@ def start_log(log_path: str | Path) -> logging.Logger:
     return logging.getLogger("hidden_embed")
 
 
+def report_failures(log: logging.Logger, rule: str) -> None:
+    """On an uncaught error, write one line naming the rule and the error above the traceback,
+    so the first thing a failed job's log says is what went wrong."""
+
+    def hook(kind, error, trace):  # noqa: ANN001
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        log.error("%s failed: %s%s", rule, kind.__name__, f": {first}" if first else "")
+        sys.__excepthook__(kind, error, trace)
+
+    sys.excepthook = hook
+
+
 def setup(snakemake) -> logging.Logger:  # noqa: ANN001 - Snakemake's script object
     """Log to the rule's log, cap threads at the rule's ``threads``, set caches."""
     log = start_log(snakemake.log[0])
+    report_failures(log, snakemake.rule)
     limit_threads(snakemake.threads)
     set_caches(snakemake.config.get("cache_dir", ".cache"))
     log.info("rule %s, wildcards %s, threads %d", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
