@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -219,3 +221,49 @@ def test_map_sequence_frames_share_one_size(tmp_path):
     animation.write_gif(frames, str(tmp_path / "seq.gif"))
     with Image.open(tmp_path / "seq.gif") as gif:
         assert gif.n_frames == 3
+
+
+FOREIGN = ["猫", "犬", "ねこ", "고양이", "Vögel"]  # Chinese/Japanese, kana, Hangul, Latin with umlaut
+
+
+def _draw_every_kind_of_figure(tmp_path, names):
+    """The figures that show class names (map, grid legend, animation ticks and titles), saved
+    as PNG and PDF; the warnings Matplotlib gave and the legend texts of the map figure."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    y = np.arange(50) % len(names)
+    xy = rng.normal(size=(50, 2)).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = mapplots.map_figure(xy, y, xy, y, names, "map")
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        saved(fig, tmp_path, "map")
+        acts = {"hidden1": rng.random((2, 16)), "output": rng.dirichlet(np.ones(len(names)), 2)}
+        animation.example_frames(acts, rng.random((2, 8, 8)), names, names[0])
+    return [str(w.message) for w in caught], legend
+
+
+def test_class_names_of_any_script_render_in_the_figures(tmp_path):
+    style.find_new_fonts()  # a font installed after Matplotlib cached its list
+    if style.missing_glyphs("".join(FOREIGN)):
+        reason = f"no installed font draws {style.missing_glyphs(''.join(FOREIGN))!r} ({style.FONT_PACKAGES})"
+        if os.environ.get("HIDDEN_EMBED_REQUIRE_FONTS") == "1":
+            pytest.fail(f"fonts required but missing: {reason}")
+        pytest.skip(reason)
+    messages, legend = _draw_every_kind_of_figure(tmp_path, FOREIGN)
+    assert not [m for m in messages if "missing from font" in m], messages
+    assert legend == FOREIGN
+
+
+def test_a_class_name_no_font_draws_gets_a_readable_label_and_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(style, "FONT_CHAIN", ("DejaVu Sans",))
+    monkeypatch.setattr(style, "_warned", set())
+    monkeypatch.setattr(style, "find_new_fonts", lambda: None)
+    with caplog.at_level("WARNING", logger="hidden_embed"):
+        messages, legend = _draw_every_kind_of_figure(tmp_path, FOREIGN)
+    assert not [m for m in messages if "missing from font" in m], messages
+    assert legend == ["class 0", "class 1", "class 2", "class 3", "Vögel"]
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("class name '猫' (class 0) has characters no installed font draws (猫)" in m and "'class 0'" in m for m in warned), warned
+    assert sum("'猫'" in m for m in warned) == 1, "one warning per name, not one per frame"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from .style import PAGE_WIDTH, apply_style, class_colors, render  # first: it selects the Agg backend
+from .style import PAGE_WIDTH, apply_style, class_colors, drawable_names, render  # first: it selects the Agg backend
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -57,7 +57,7 @@ def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarra
     ax = axes[i]
     colors = class_colors(len(class_names))
     ax.barh(np.arange(len(output)), output, color=colors[: len(output)])
-    ax.set_yticks(np.arange(len(output)), class_names)
+    ax.set_yticks(np.arange(len(output)), drawable_names(class_names))
     ax.yaxis.tick_right()  # long class names must not run into the panel on the left
     ax.spines["left"].set_visible(False)
     ax.spines["right"].set_visible(True)
@@ -76,6 +76,12 @@ def _frame(image, hidden, output, class_names, vmax, title):  # noqa: ANN001, AN
     return frame
 
 
+def _shown(class_names: Sequence[str], class_name: str) -> str:
+    """A class's name as the figures draw it (see style.drawable_names)."""
+    names = [str(n) for n in class_names]
+    return drawable_names(names)[names.index(str(class_name))] if str(class_name) in names else str(class_name)
+
+
 def example_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str) -> list[np.ndarray]:
     """Animation (a): one example of the class after another, every layer shown.
 
@@ -92,7 +98,7 @@ def example_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class
             acts["output"][i],
             class_names,
             vmax,
-            f"class {class_name}: example {i + 1} of {len(acts['output'])}",
+            f"class {_shown(class_names, class_name)}: example {i + 1} of {len(acts['output'])}",
         )
         for i in range(len(acts["output"]))
     ]
@@ -109,7 +115,7 @@ def ensemble_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, clas
         vmax["output"] = float(n)
         if image is not None:
             vmax["raw"] = float(image.max()) or 1.0
-        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums["output"], class_names, vmax, f"class {class_name}: sum over n = {n} examples"))
+        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums["output"], class_names, vmax, f"class {_shown(class_names, class_name)}: sum over n = {n} examples"))
     return frames
 
 
