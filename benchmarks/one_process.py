@@ -55,9 +55,9 @@ def deep_update(base: dict, new: dict) -> dict:
 
 
 def load_config(configfiles: list[str], overrides: list[str]) -> dict:
-    """The config Snakemake would see: the config files given (none: config/config.yaml; as with
-    Snakemake, files given on the command line replace it), then ``--config``; validated and
-    completed with the schema's defaults."""
+    """The config the workflow sees: the config files given, merged in order (none:
+    config/config.yaml, which the Snakefile loads only when no --configfile is given), then
+    ``--config``; validated and completed with the schema's defaults."""
     from hidden_embed import configcheck
 
     config: dict = {}

@@ -134,7 +134,9 @@ def test_one_process_reads_the_config_as_snakemake_does(tmp_path):
     assert list(default["datasets"]) == ["mnist", "fashion-mnist"] and default["threads"]["reducers"] == {"umap": 1, "pacmap": 1}
     (tmp_path / "quick.yaml").write_text("datasets: {digits: {source: digits}}\nknn: {k: [5]}\n")
     quick = one.load_config([str(tmp_path / "quick.yaml")], ["seeds=[1, 2]", "data_seed=3"])
-    assert list(quick["datasets"]) == ["digits"]  # a config file given replaces config/config.yaml
+    assert list(quick["datasets"]) == ["digits"]  # as in the workflow: a file given replaces config/config.yaml
+    extended = one.load_config([str(REPO / "config" / "config.yaml"), str(tmp_path / "quick.yaml")], [])
+    assert list(extended["datasets"]) == ["mnist", "fashion-mnist", "digits"]  # named first, it is extended
     assert quick["seeds"] == [1, 2] and quick["data_seed"] == 3 and quick["knn"]["k"] == [5]
     assert quick["model"]["epochs"] == 20  # the schema's defaults fill the rest
     with pytest.raises(Exception, match="did you mean 'seeds'"):
