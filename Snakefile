@@ -1,3 +1,4 @@
+# hidden-embed: how a network's layers reorganise data. The table of contents of the workflow.
 from snakemake.utils import min_version
 
 min_version("9.0")
