@@ -41,7 +41,7 @@ FOLDERS = {
 
 
 def tracked() -> list[Path]:
-    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True)
+    out = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True)
     return [Path(line) for line in out.stdout.splitlines() if (REPO / line).is_file()]
 
 

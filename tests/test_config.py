@@ -45,7 +45,7 @@ BAD = {
     "scale on digits": ("datasets: {d: {source: digits, scale: 255}}\n", r"datasets.d.scale applies only to source npz, but d has source digits; remove it"),
     "test_fraction on mnist": ("datasets: {m: {source: mnist, test_fraction: 0.1}}\n", r"datasets.m.test_fraction applies only to source digits, but m has source mnist"),
     "local_dir on digits": ("datasets: {d: {source: digits, local_dir: data}}\n", r"datasets.d.local_dir applies only to source mnist or fashion-mnist, but d has source digits"),
-    "old single seed": ("seed: 3\n", r"the key seed was replaced by seeds, a list of replicates; write seeds: \[3\]"),
+    "old single seed": ("seed: 3\n", r"seed is not a key: replicates are a list, seeds; write seeds: \[3\]"),
     "seeds not a list": ("seeds: 3\n", r"3 is not of type 'array'"),
     "repeated seed": ("seeds: [1, 1]\n", r"\[1, 1\] has non-unique elements"),
     "variant with an unknown key": ("variants: {nd: {dropot: 0}}\n", r"variants.nd sets \['dropot'\], which are not keys of model"),

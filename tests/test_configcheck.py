@@ -27,6 +27,11 @@ def test_defaults_are_filled_at_every_level():
     assert config["threads"]["score_knn"] == 4
 
 
+def test_a_file_without_datasets_runs_the_reference_datasets():
+    config = checked({"seeds": [1]})
+    assert list(config["datasets"]) == ["mnist", "fashion-mnist"] and config["seeds"] == [1]
+
+
 def test_source_keys_are_keys_of_a_dataset_entry():
     entry = SCHEMA["properties"]["datasets"]["additionalProperties"]["properties"]
     assert set(sources.SOURCE_KEYS) <= set(entry)

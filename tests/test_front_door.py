@@ -1,6 +1,5 @@
-"""The README's commands, run as written in a copy of the checkout (not in an empty --directory,
-where there is no config/config.yaml to merge into); the workflow used as a Snakemake module;
-the generated docs (layout, rule graph) against the tree."""
+"""The README's commands, run as written in a copy of the checkout, as a user runs them; the
+workflow used as a Snakemake module; the generated docs (layout, rule graph) against the tree."""
 
 from __future__ import annotations
 
@@ -199,7 +198,7 @@ def test_docs_layout_is_generated_from_the_tree():
 def test_readme_layout_names_every_top_level_entry():
     section = re.search(r"^## Layout\n(.*?)(?=^## |\Z)", README.read_text(), flags=re.M | re.S)
     assert section, "the README has a Layout section"
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True)
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True)
     top = {name.split("/")[0] + ("/" if "/" in name else "") for name in listed.stdout.split()}
     top = {name for name in top if not name.startswith(".") or name == ".ci/"}
     missing = sorted(name for name in top if name not in section.group(1))

@@ -303,7 +303,7 @@ def check(config: dict[str, Any], schema: dict) -> dict[str, Any]:
     """
     if "seed" in config:
         raise ConfigError(
-            f"the key seed was replaced by seeds, a list of replicates; write seeds: "
+            f"seed is not a key: replicates are a list, seeds; write seeds: "
             f"[{config['seed']}] instead of seed: {config['seed']}."
         )
     model_schema = schema["properties"]["model"]
