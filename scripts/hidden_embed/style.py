@@ -95,8 +95,10 @@ def missing_glyphs(text: str, chain: Sequence[str] | None = None) -> str:
     return "".join(c for c in dict.fromkeys(text) if not c.isspace() and not any(ord(c) in _glyphs_of(f) for f in files))
 
 
+@functools.cache
 def find_new_fonts() -> None:
-    """Add fonts installed after Matplotlib cached its font list (in cache_dir) to its list."""
+    """Add fonts installed after Matplotlib cached its font list (in cache_dir) to its list;
+    once per process (a figure with an undrawable name would otherwise rescan every frame)."""
     known = {entry.fname for entry in font_manager.fontManager.ttflist}
     for path in font_manager.findSystemFonts():
         if path not in known:
@@ -127,8 +129,8 @@ def drawable_names(class_names: Sequence[str], chain: Sequence[str] | None = Non
             _warned.add(name)
             log.warning(
                 "class name %r (class %d) has characters no installed font draws (%s); the "
-                "figures label it %r. Install a font that has them (%s) and delete "
-                "cache_dir/matplotlib to draw the name.",
+                "figures label it %r. Install a font that has them (%s) to draw the "
+                "name.",
                 name, index, missing, label, FONT_PACKAGES,
             )
             name = label
