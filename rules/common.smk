@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 
 # This workflow's own folder (not the main Snakefile's when it is used as a module).
 WORKFLOW_DIR = Path(str(workflow.current_basedir)).parent
@@ -14,8 +15,9 @@ PACKAGE = WORKFLOW_DIR / "scripts" / "hidden_embed"
 sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
 from hidden_embed import configcheck, grid
-from hidden_embed.layers import RAW, layer_names
-from hidden_embed.sources import OFFICIAL, PARTS
+from hidden_embed.layers import RAW
+from hidden_embed.networks import output_layer, pooling_rules
+from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
     configcheck.check(config, yaml.safe_load(SCHEMA.read_text()))
@@ -33,21 +35,47 @@ def variant_model(variant):
 DATASETS = list(config["datasets"])
 SEEDS = list(config["seeds"])
 VARIANTS = list(config["variants"])
-LAYERS = list(config["layers"])
 REDUCERS = list(config["reducers"])
 DYNAMICS = config["dynamics"]
-DYNAMICS_LAYERS = [
-    layer for layer in config["layers"] if layer != RAW
-]  # raw does not learn
 PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
+# The variants the workflow trains (mlp, cnn) and those that bring their own model (saved).
+TRAINED_VARIANTS = configcheck.trained_variants(config)
+SAVED_VARIANTS = [v for v in VARIANTS if v not in TRAINED_VARIANTS]
+if SAVED_VARIANTS:
+    logger.info(
+        f"training dynamics skipped for {', '.join(SAVED_VARIANTS)}: kind saved, trained "
+        "elsewhere, so there are no checkpoints to read out"
+    )
+
+# Per dataset and variant, from networks.py through configcheck (read once, here): the network's
+# settings, its layers with their shapes, the layers mapped, the layers the model's jobs compute,
+# the output layer and the pooling rule of every layer with spatial axes.
+RUNS = [(d, v) for d in DATASETS for v in VARIANTS]
+NETWORK = {run: configcheck.network_settings(config, *run) for run in RUNS}
+NETWORK_LAYERS = {run: configcheck.network_layers(config, *run) for run in RUNS}
+MAPPED = {run: configcheck.mapped_layers(config, *run) for run in RUNS}
+COMPUTED = {run: configcheck.computed_layers(config, *run) for run in RUNS}
+OUTPUT_LAYER = {run: output_layer(NETWORK_LAYERS[run]) for run in RUNS}
+POOLING = {run: pooling_rules(NETWORK[run], NETWORK_LAYERS[run]) for run in RUNS}
+
+# Every mapped layer in the order of config `layers` (then any a variant's own list adds).
+LAYERS = list(
+    dict.fromkeys(
+        [l for l in config["layers"] if any(l in m for m in MAPPED.values())]
+        + [l for m in MAPPED.values() for l in m]
+    )
+)
+DYNAMICS_LAYERS = [layer for layer in LAYERS if layer != RAW]  # raw does not learn
 
 
-def dense_layers(variant):
-    """The layers a variant's model computes (hidden layers and output), for its activations."""
-    return layer_names(len(variant_model(variant)["hidden_units"]))[1:]
+def dense_layers(dataset, variant):
+    """The layers a model's jobs compute activations of (all but raw), in network order."""
+    return COMPUTED[(dataset, variant)]
 
 
-ALL_LAYERS = list(dict.fromkeys(l for v in VARIANTS for l in [RAW, *dense_layers(v)]))
+ALL_LAYERS = list(
+    dict.fromkeys([RAW, *LAYERS, *(l for run in RUNS for l in COMPUTED[run])])
+)
 
 
 def alternatives(values):
@@ -72,6 +100,7 @@ wildcard_constraints:
 
 localrules:
     download_idx,  # compute nodes often have no internet
+    download_archive,
     extract_input,
     score_knn,
     aggregate_accuracy,
@@ -86,6 +115,7 @@ localrules:
     aggregate_dynamics,
     plot_dynamics,
     plot_dynamics_maps,
+    animate_dynamics,
     animate_activations,
     paper,
 
@@ -118,6 +148,7 @@ PATHS = {
     "paper": "results/paper/{name}",
 }
 MODEL_FILES = ["model.keras", "summary.txt", "history.tsv", "test_metrics.json"]
+SAVED_MODEL_FILES = ["model.keras", "summary.txt", "test_metrics.json"]
 SPLITS = ["train", "test"]
 
 
@@ -169,14 +200,17 @@ def branch_of(seed, variant, layer):
 
 
 def map_branches():
-    """(dataset, branch, layer) of every configured layer; raw once per seed."""
-    return [
-        (dataset, branch_of(seed, variant, layer), layer)
-        for dataset in DATASETS
-        for seed in SEEDS
-        for layer in LAYERS
-        for variant in (VARIANTS[:1] if layer == RAW else VARIANTS)
-    ]
+    """(dataset, branch, layer) of every mapped layer; raw once per seed."""
+    return list(
+        dict.fromkeys(
+            (dataset, branch_of(seed, variant, layer), layer)
+            for dataset in DATASETS
+            for seed in SEEDS
+            for layer in LAYERS
+            for variant in VARIANTS
+            if layer in MAPPED[(dataset, variant)]
+        )
+    )
 
 
 def get_seed(wildcards):
@@ -193,8 +227,40 @@ def get_variant(wildcards):
 
 
 def get_model_settings(wildcards):
-    """The model settings of a job's variant."""
-    return variant_model(wildcards.variant)
+    """The network settings of a job's dataset and variant (the keys its kind reads)."""
+    return NETWORK[(wildcards.dataset, wildcards.variant)]
+
+
+def get_saved_model(wildcards):
+    """A saved variant's .keras file: an input, so that replacing it reruns its chain."""
+    return NETWORK[(wildcards.dataset, wildcards.variant)]["path"]
+
+
+def get_pooling(wildcards):
+    """The pooling rule of a job's layer ("" for a flat layer)."""
+    return POOLING[(wildcards.dataset, wildcards.variant)].get(wildcards.layer, "")
+
+
+def get_run_pooling(wildcards):
+    """The pooling rules of every layer with spatial axes of a job's network."""
+    return POOLING[(wildcards.dataset, wildcards.variant)]
+
+
+def get_run_layers(wildcards):
+    """The layers mapped for a job's dataset and variant, in network order."""
+    return MAPPED[(wildcards.dataset, wildcards.variant)]
+
+
+def get_output_activations(wildcards):
+    """Train and test outputs of a run's output layer (the model's predictions)."""
+    layer = OUTPUT_LAYER[(wildcards.dataset, wildcards.variant)]
+    run = dict(
+        dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
+    )
+    return {
+        f"{split}_output": path("layer_activations", **run, layer=layer, split=split)
+        for split in SPLITS
+    }
 
 
 def get_dataset_file(wildcards):
@@ -256,18 +322,30 @@ def get_quality_tables(wildcards):
 
 
 def model_runs():
-    """(dataset, seed, variant) of every trained model."""
+    """(dataset, seed, variant) of every model, trained or saved."""
     return [(d, s, v) for d in DATASETS for s in SEEDS for v in VARIANTS]
 
 
+def trained_runs():
+    """(dataset, seed, variant) of every model the workflow trains (and so has dynamics for)."""
+    return [(d, s, v) for d, s, v in model_runs() if v in TRAINED_VARIANTS]
+
+
+def model_files(variant):
+    """A model's files: a saved model has no training history."""
+    return MODEL_FILES if variant in TRAINED_VARIANTS else SAVED_MODEL_FILES
+
+
 def get_model_targets():
-    """Trained models, their reports, and the activations of every layer."""
+    """Models, their reports, and the activations of every layer."""
     targets = []
     for dataset, seed, variant in model_runs():
         run = dict(dataset=dataset, seed=seed, variant=variant)
-        targets += expand(path("model", **run), file=MODEL_FILES)
+        targets += expand(path("model", **run), file=model_files(variant))
         targets += expand(
-            path("layer_activations", **run), layer=dense_layers(variant), split=SPLITS
+            path("layer_activations", **run),
+            layer=dense_layers(dataset, variant),
+            split=SPLITS,
         )
         targets += expand(path("input_layer", dataset=dataset, seed=seed), split=SPLITS)
     return list(dict.fromkeys(targets))
@@ -292,12 +370,18 @@ def get_figure_targets():
         run = dict(dataset=dataset, seed=seed, variant=variant)
         targets += expand(
             path("run_figure", **run),
-            name=["map_grid_train", "map_grid_test", "training_curves"],
+            name=run_figures(variant),
             ext=["png", "pdf"],
         )
         targets += expand(path("animation", **run), name=["class_examples", "ensemble"])
     targets += expand(PATHS["figure"], name=SUMMARY_FIGURES, ext=["png", "pdf"])
     return targets
+
+
+def run_figures(variant):
+    """The figures of one run: map grids, and the training curves of a model trained here."""
+    curves = ["training_curves"] if variant in TRAINED_VARIANTS else []
+    return ["map_grid_train", "map_grid_test", *curves]
 
 
 SUMMARY_FIGURES = [
@@ -328,17 +412,17 @@ def get_paper_sources():
     for dataset, variant in ((d, v) for d in DATASETS for v in VARIANTS):
         prefix = dataset if len(VARIANTS) == 1 else f"{dataset}_{variant}"
         run = dict(dataset=dataset, seed=SEEDS[0], variant=variant)
-        for name in ("map_grid_train", "map_grid_test", "training_curves"):
+        for name in run_figures(variant):
             sources[f"{prefix}_{name}.pdf"] = path(
                 "run_figure", **run, name=name, ext="pdf"
             )
-        if DYNAMICS_LAYERS:  # the paper always shows the dynamics
+        if dynamics_layers(dataset, variant):  # the paper always shows the dynamics
             sources[f"{prefix}_dynamics_maps.pdf"] = path(
                 "run_figure", **run, name="dynamics_maps", ext="pdf"
             )
-    for name in [*SUMMARY_FIGURES, *(["dynamics"] if DYNAMICS_LAYERS else [])]:
+    for name in [*SUMMARY_FIGURES, *(["dynamics"] if dynamics_runs() else [])]:
         sources[f"{name}.pdf"] = path("figure", name=name, ext="pdf")
-    for name in DYNAMICS_TABLES if DYNAMICS_LAYERS else []:
+    for name in DYNAMICS_TABLES if dynamics_runs() else []:
         sources[name] = path("table", name=name)
     for name in TABLES:
         sources[name] = path("table", name=name)
@@ -355,7 +439,7 @@ def get_embeddings(wildcards):
             layer=layer,
             reducer=reducer,
         )
-        for layer in LAYERS
+        for layer in MAPPED[(wildcards.dataset, wildcards.variant)]
         for branch in [branch_of(wildcards.seed, wildcards.variant, layer)]
         for reducer in REDUCERS
     ]
@@ -371,13 +455,13 @@ def get_dense_activations(wildcards):
             variant=wildcards.variant,
             split="test",
         ),
-        layer=dense_layers(wildcards.variant),
+        layer=dense_layers(wildcards.dataset, wildcards.variant),
     )
 
 
 def get_model_layers(wildcards):
-    """Every layer of a variant's model, input first: raw, hidden1, ..., output."""
-    return [RAW, *dense_layers(wildcards.variant)]
+    """Every layer of a model whose activations are computed, input first: raw, ..., output."""
+    return [RAW, *dense_layers(wildcards.dataset, wildcards.variant)]
 
 
 def get_all_activations(wildcards):
@@ -411,8 +495,30 @@ def get_layer_score_tables(wildcards):
 
 
 def get_dense_layer_names(wildcards):
-    """Names of a variant's hidden layers and output layer."""
-    return dense_layers(wildcards.variant)
+    """Names of a model's computed layers (all but raw), the output layer last."""
+    return dense_layers(wildcards.dataset, wildcards.variant)
+
+
+def get_output_layer(wildcards):
+    """The name of a model's output layer."""
+    return OUTPUT_LAYER[(wildcards.dataset, wildcards.variant)]
+
+
+def dynamics_layers(dataset, variant):
+    """The layers whose dynamics are computed: the mapped ones but raw, of a trained model."""
+    if variant not in TRAINED_VARIANTS:
+        return []
+    return [l for l in MAPPED[(dataset, variant)] if l != RAW]
+
+
+def dynamics_runs():
+    """(dataset, seed, variant) of every model with dynamics."""
+    return [(d, s, v) for d, s, v in trained_runs() if dynamics_layers(d, v)]
+
+
+def get_dynamics_layers(wildcards):
+    """The layers of a model whose dynamics are computed."""
+    return dynamics_layers(wildcards.dataset, wildcards.variant)
 
 
 def get_probe_activations(wildcards):
@@ -434,28 +540,38 @@ def get_dynamics_maps(wildcards):
     run = dict(
         dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
     )
-    return [path("dynamics_maps", **run, layer=layer) for layer in DYNAMICS_LAYERS]
+    return [
+        path("dynamics_maps", **run, layer=layer)
+        for layer in dynamics_layers(wildcards.dataset, wildcards.variant)
+    ]
 
 
 def get_dynamics_tables(wildcards):
     """Every model's and layer's dynamics scores, for the aggregate."""
     return [
         path("dynamics_scores", dataset=d, seed=s, variant=v, layer=layer)
-        for d, s, v in model_runs()
-        for layer in DYNAMICS_LAYERS
+        for d, s, v in dynamics_runs()
+        for layer in dynamics_layers(d, v)
     ]
 
 
 def get_dynamics_targets():
-    """The dynamics: the table, its figure, and per model the small multiples and animations."""
+    """The dynamics: the table, its figure, and per trained model the small multiples and
+    animations (a saved model has no checkpoints: it is left out, said once while parsing).
+    """
+    if not dynamics_runs():
+        return []
     targets = expand(PATHS["table"], name=DYNAMICS_TABLES)
     targets += expand(PATHS["figure"], name="dynamics", ext=["png", "pdf"])
-    for dataset, seed, variant in model_runs():
+    for dataset, seed, variant in dynamics_runs():
         run = dict(dataset=dataset, seed=seed, variant=variant)
         targets += expand(
             path("run_figure", **run, name="dynamics_maps"), ext=["png", "pdf"]
         )
-        targets += [path("dynamics_animation", **run, layer=l) for l in DYNAMICS_LAYERS]
+        targets += [
+            path("dynamics_animation", **run, layer=l)
+            for l in dynamics_layers(dataset, variant)
+        ]
     return targets
 
 

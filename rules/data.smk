@@ -6,7 +6,7 @@ rule download_idx:
     log:
         "results/logs/download_idx/{source}/{stem}.log",
     wildcard_constraints:
-        source=alternatives(OFFICIAL),
+        source=alternatives(IDX_SOURCES),
         stem=alternatives(PARTS.values()),
     conda:
         "../envs/data.yaml"
@@ -17,9 +17,35 @@ rule download_idx:
         "../scripts/download_idx.py"
 
 
+rule download_archive:
+    input:
+        package("archives.py", "sources.py"),
+    output:
+        PATHS["download"],
+    log:
+        "results/logs/download_archive/{source}/{stem}.log",
+    wildcard_constraints:
+        source=alternatives(ARCHIVE_SOURCES),
+        stem=alternatives(ARCHIVES[s]["file"].removesuffix(".gz") for s in ARCHIVES),
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    params:
+        mirrors=get_mirrors,
+    script:
+        "../scripts/download_archive.py"
+
+
 rule prepare_dataset:
     input:
-        package("datasets.py", "idx.py", "loading.py", "official.py", "sources.py"),
+        package(
+            "archives.py",
+            "datasets.py",
+            "idx.py",
+            "loading.py",
+            "official.py",
+            "sources.py",
+        ),
         unpack(get_source_files),
     output:
         PATHS["dataset"],

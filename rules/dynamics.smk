@@ -1,6 +1,6 @@
 rule extract_checkpoint:
     input:
-        package("datasets.py", "layers.py", "model.py", "sources.py"),
+        package("datasets.py", "layers.py", "model.py", "networks.py", "sources.py"),
         data=PATHS["dataset"],
         model=path("model", file="model.keras"),
         checkpoints=PATHS["checkpoints"],
@@ -15,6 +15,7 @@ rule extract_checkpoint:
     threads: get_threads("extract_activations")
     params:
         layers=get_dense_layer_names,
+        pooling=get_run_pooling,
         probe_points=get_probe_points,
         data_seed=config["data_seed"],
         seed=get_seed,
@@ -103,13 +104,28 @@ rule plot_dynamics_maps:
             },
         ),
         pdf=path("run_figure", name="dynamics_maps", ext="pdf"),
-        gifs=[path("dynamics_animation", layer=layer) for layer in DYNAMICS_LAYERS],
     log:
         "results/logs/plot_dynamics_maps/{dataset}/seed{seed}/{variant}.log",
     conda:
         "../envs/plot.yaml"
     params:
-        layers=DYNAMICS_LAYERS,
-        seconds_per_frame=config["figures"]["animation"]["seconds_per_frame"],
+        layers=get_dynamics_layers,
     script:
         "../scripts/plot_dynamics_maps.py"
+
+
+rule animate_dynamics:
+    input:
+        package("animation.py", "datasets.py", "mapplots.py", "sources.py", "style.py"),
+        maps=PATHS["dynamics_maps"],
+        data=PATHS["dataset"],
+    output:
+        PATHS["dynamics_animation"],
+    log:
+        "results/logs/animate_dynamics/{dataset}/seed{seed}/{variant}/{layer}.log",
+    conda:
+        "../envs/plot.yaml"
+    params:
+        seconds_per_frame=config["figures"]["animation"]["seconds_per_frame"],
+    script:
+        "../scripts/animate_dynamics.py"

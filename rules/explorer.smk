@@ -1,11 +1,10 @@
 rule build_explorer:
     input:
         package("datasets.py", "explorer.py", "mapplots.py", "sources.py", "style.py"),
+        unpack(get_output_activations),  # train_output, test_output: the class scores
         assets=EXPLORER_ASSETS,
         embeddings=get_embeddings,
         data=PATHS["dataset"],
-        train_output=path("layer_activations", layer="output", split="train"),
-        test_output=path("layer_activations", layer="output", split="test"),
     output:
         report(
             PATHS["explorer"],
@@ -24,7 +23,7 @@ rule build_explorer:
     resources:
         mem_mb=2000,
     params:
-        layers=LAYERS,
+        layers=get_run_layers,
         reducers=REDUCERS,
         neighbours=config["explorer"]["neighbours"],
     script:

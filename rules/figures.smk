@@ -43,7 +43,7 @@ rule plot_map_grid:
     conda:
         "../envs/plot.yaml"
     params:
-        layers=LAYERS,
+        layers=get_run_layers,
         reducers=REDUCERS,
     script:
         "../scripts/plot_map_grid.py"

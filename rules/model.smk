@@ -1,6 +1,6 @@
 rule train_model:
     input:
-        package("datasets.py", "layers.py", "model.py", "sources.py"),
+        package("datasets.py", "layers.py", "model.py", "networks.py", "sources.py"),
         data=PATHS["dataset"],
     output:
         model=path("model", file="model.keras"),
@@ -12,6 +12,8 @@ rule train_model:
         "results/logs/train_model/{dataset}/seed{seed}/{variant}.log",
     benchmark:
         "results/benchmarks/train_model/{dataset}/seed{seed}/{variant}.tsv"
+    wildcard_constraints:
+        variant=alternatives(TRAINED_VARIANTS) or "(?!)",  # kinds mlp and cnn
     conda:
         "../envs/model.yaml"
     threads: get_threads("train_model")
@@ -22,9 +24,34 @@ rule train_model:
         "../scripts/train_model.py"
 
 
+rule import_model:
+    input:
+        package("datasets.py", "layers.py", "model.py", "networks.py", "sources.py"),
+        data=PATHS["dataset"],
+        saved=get_saved_model,
+    output:
+        model=path("model", file="model.keras"),
+        summary=path("model", file="summary.txt"),
+        metrics=path("model", file="test_metrics.json"),
+    log:
+        "results/logs/import_model/{dataset}/seed{seed}/{variant}.log",
+    benchmark:
+        "results/benchmarks/import_model/{dataset}/seed{seed}/{variant}.tsv"
+    wildcard_constraints:
+        variant=alternatives(SAVED_VARIANTS) or "(?!)",  # kind saved (none: never matches)
+    conda:
+        "../envs/model.yaml"
+    threads: get_threads("extract_activations")
+    params:
+        output_layer=get_output_layer,
+        seed=get_seed,
+    script:
+        "../scripts/import_model.py"
+
+
 rule extract_activations:
     input:
-        package("datasets.py", "layers.py", "model.py", "sources.py"),
+        package("datasets.py", "layers.py", "model.py", "networks.py", "sources.py"),
         data=PATHS["dataset"],
         model=path("model", file="model.keras"),
     output:
@@ -35,11 +62,12 @@ rule extract_activations:
     benchmark:
         "results/benchmarks/extract_activations/{dataset}/seed{seed}/{variant}/{layer}.tsv"
     wildcard_constraints:
-        layer="hidden[0-9]+|output",  # the input layer comes from extract_input
+        layer=alternatives([l for l in ALL_LAYERS if l != RAW]),  # raw: extract_input
     conda:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
         seed=get_seed,
+        pooling=get_pooling,
     script:
         "../scripts/extract_activations.py"

@@ -80,6 +80,7 @@ rule score_layers:
     threads: get_threads("score_layers")
     params:
         layers=get_model_layers,
+        pooling=get_run_pooling,
         settings=config["layer_scores"],
         seed=get_seed,
     script:

@@ -12,10 +12,12 @@ anim, out = snakemake.params.animation, snakemake.output  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
 label = datasets.class_index(anim["class"], data.class_names)
 rows = np.flatnonzero(data.y_test == label)
+# every computed layer in network order, the output layer (the class scores) last
 acts_all = {layer: np.load(path, mmap_mode="r") for layer, path in zip(snakemake.params.layers, snakemake.input.activations)}  # noqa: F821
+shape = data.image_shape
 images = None
-if data.image_shape is not None and len(data.image_shape) == 2:
-    images = data.X_test.reshape(-1, *data.image_shape)
+if shape is not None and (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3))):
+    images = data.X_test.reshape(-1, *shape)  # grey (h, w), (h, w, 1), or colour (h, w, 3)
 name = data.class_names[label]
 log.info("class %s (%d), %d test examples", name, label, len(rows))
 

@@ -1,18 +1,17 @@
-"""Rule extract_activations: outputs of one hidden or output layer for train and test, float32 .npy."""
+"""Rule extract_activations: one layer's outputs for train and test, one float32 vector per point
+(a layer with spatial axes pooled by its rule), written to .npy batch by batch."""
 
 from hidden_embed import runtime
 
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
-import keras  # noqa: E402
-
-from hidden_embed import datasets, model  # noqa: E402
+from hidden_embed import datasets, model, networks  # noqa: E402
 
 model.configure_tensorflow(snakemake.threads, snakemake.params.seed)  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
-mlp = keras.models.load_model(snakemake.input.model)  # noqa: F821
-layer, out = snakemake.wildcards.layer, snakemake.output  # noqa: F821
+net = networks.load(snakemake.input.model)  # noqa: F821
+layer, out, rule = snakemake.wildcards.layer, snakemake.output, snakemake.params.pooling or None  # noqa: F821
+log.info("%s: output %s, pooling %s", layer, net.get_layer(layer).output.shape, rule or "none (flat)")
 for split, X in (("train", data.X_train), ("test", data.X_test)):
-    acts = model.activations(mlp, X, [layer])[layer]
-    log.info("%s %s: shape %s", split, layer, acts.shape)
-    runtime.save_npy(out[split], acts)
+    shape = networks.write_activations(net, networks.model_input(net, X, data.image_shape), layer, rule, out[split])
+    log.info("%s %s: shape %s", split, layer, shape)

@@ -1,5 +1,5 @@
 """Rule plot_dynamics_maps: one model's aligned maps over training as small multiples (layers x
-epochs) and as one animation per layer."""
+epochs)."""
 
 from hidden_embed import runtime
 
@@ -7,7 +7,7 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 import numpy as np  # noqa: E402
 
-from hidden_embed import animation, datasets, mapplots, style  # noqa: E402
+from hidden_embed import datasets, mapplots, style  # noqa: E402
 
 p, wc, out = snakemake.params, snakemake.wildcards, snakemake.output  # noqa: F821
 names = datasets.read_class_names(snakemake.input.data)  # noqa: F821
@@ -17,7 +17,3 @@ for layer, path in zip(p.layers, snakemake.input.maps):  # noqa: F821
         maps[layer], knn[layer], epochs, labels = npz["maps"], npz["knn_map"], npz["epochs"].tolist(), npz["y"]
 title = f"{wc.dataset}, {wc.variant}, seed {wc.seed}: {len(labels):,} test points over training (title: kNN accuracy in the map)"
 style.save(mapplots.dynamics_grid(maps, epochs, labels, knn, names, title), [out.png, out.pdf])
-for layer, gif in zip(p.layers, out.gifs):
-    titles = [f"{wc.dataset} {layer}, epoch {epoch}: kNN accuracy {acc:.3f}" for epoch, acc in zip(epochs, knn[layer])]
-    animation.write_gif(animation.map_sequence_frames(maps[layer], labels, names, titles), gif, p.seconds_per_frame)
-    log.info("%s: %d frames", gif, len(epochs))

@@ -38,20 +38,20 @@ BAD = {
     "unknown preprocess": ("datasets: {d: {source: digits, preprocess: normalise}}\n", r"datasets.d.preprocess: 'normalise' is not one of"),
     "k below 1": ("knn: {k: [0, 5]}\n", r"0 is less than the minimum of 1"),
     "k too large": ("datasets: {d: {source: digits, n_train: 50}}\nknn: {k: [3, 50]}\n", r"knn.k \[50\] is not below the 50 training points of dataset d"),
-    "missing layer": ("layers: [raw, hidden3]\n", r"layers \['hidden3'\] do not exist in a model with 2 hidden layers"),
+    "missing layer": ("layers: [raw, hidden3]\n", r"layers \['hidden3'\] are not layers of any variant's network; the networks have reference \(mlp, mnist\): raw \(784\), hidden1 \(256\), hidden2 \(64\), output \(10\)\."),
     "npz without path": ("datasets: {mine: {source: npz}}\n", r"'path' is a required property"),
     "npz path missing": ("datasets: {mine: {source: npz, path: nowhere.npz}}\n", r"datasets.mine.path: nowhere.npz does not exist"),
     "path on an official dataset": ("datasets: {m: {source: mnist, path: x.npz}}\n", r"datasets.m.path applies only to source npz"),
     "scale on digits": ("datasets: {d: {source: digits, scale: 255}}\n", r"datasets.d.scale applies only to source npz, but d has source digits; remove it"),
     "test_fraction on mnist": ("datasets: {m: {source: mnist, test_fraction: 0.1}}\n", r"datasets.m.test_fraction applies only to source digits, but m has source mnist"),
-    "local_dir on digits": ("datasets: {d: {source: digits, local_dir: data}}\n", r"datasets.d.local_dir applies only to source mnist or fashion-mnist, but d has source digits"),
+    "local_dir on digits": ("datasets: {d: {source: digits, local_dir: data}}\n", r"datasets.d.local_dir applies only to source mnist or fashion-mnist or cifar-10, but d has source digits"),
     "old single seed": ("seed: 3\n", r"seed is not a key: replicates are a list, seeds; write seeds: \[3\]"),
     "seeds not a list": ("seeds: 3\n", r"3 is not of type 'array'"),
     "repeated seed": ("seeds: [1, 1]\n", r"\[1, 1\] has non-unique elements"),
     "variant with an unknown key": ("variants: {nd: {dropot: 0}}\n", r"variants.nd sets \['dropot'\], which are not keys of model"),
     "variant with a bad value": ("variants: {nd: {dropout: 1.5}}\n", r"variants.nd: 1.5 is greater than or equal to the maximum of 1"),
     "variant named like a stage": ("variants: {knn: {}}\n", r"'knn' should not be valid"),
-    "variant lacking a layer": ("variants: {small: {hidden_units: [32]}}\n", r"layers \['hidden2'\] do not exist in a model with 1 hidden layers \(model.hidden_units, variant small\)"),
+    "variant lacking a layer": ("variants: {small: {hidden_units: [32]}}\n", r"layers \['hidden2'\] are not layers of any variant's network; the networks have small \(mlp, mnist\): raw \(784\), hidden1 \(32\), output \(10\)\."),
 }
 
 

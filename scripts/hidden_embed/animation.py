@@ -40,16 +40,46 @@ def activation_panels(n_dense: int, has_image: bool):  # noqa: ANN201
     return fig, list(np.atleast_1d(axes))
 
 
-def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarray], output: np.ndarray, class_names: Sequence[str], vmax: dict[str, float]) -> None:  # noqa: ANN001
-    """Fill the panels: input image, hidden layers as tiles, class scores as labelled bars."""
+def value_limits(values: np.ndarray) -> tuple[float, float]:
+    """The colour (or bar) range of a layer's values: 0..max for non-negative values (ReLU,
+    softmax), symmetric about 0 for signed ones, so that 0 keeps one colour."""
+    values = np.asarray(values, dtype=np.float64)
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    if low < 0:
+        bound = max(abs(low), abs(high)) or 1.0
+        return -bound, bound
+    return 0.0, high or 1.0
+
+
+def image_limits(images: np.ndarray) -> tuple[float, float]:
+    """The display range of input images: 0..max, or min..max for images with negative values
+    (standardized pixels)."""
+    low, high = float(np.min(images)), float(np.max(images))
+    return (min(low, 0.0), high if high > min(low, 0.0) else min(low, 0.0) + 1.0)
+
+
+def show_image(ax, image: np.ndarray, limits: tuple[float, float]) -> None:  # noqa: ANN001
+    """An input image: grey levels (dark ink on white) for one channel, colours for RGB."""
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim == 3 and image.shape[-1] == 3:
+        low, high = limits
+        ax.imshow(np.clip((image - low) / ((high - low) or 1.0), 0, 1))
+    else:
+        ax.imshow(image.reshape(image.shape[:2]), cmap="gray_r", vmin=limits[0], vmax=limits[1])
+
+
+def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarray], output: np.ndarray, class_names: Sequence[str], limits: dict[str, tuple[float, float]], output_name: str = "output") -> None:  # noqa: ANN001
+    """Fill the panels: input image, hidden layers as tiles (signed values on a diverging scale),
+    class scores as labelled bars on the range of the data."""
     i = 0
     if image is not None:
-        axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=vmax.get("raw"))
+        show_image(axes[0], image, limits["raw"])
         axes[0].set_title("input")
         axes[0].axis("off")
         i = 1
     for name, values in hidden.items():
-        axes[i].imshow(as_tiles(values), cmap="magma", vmin=0, vmax=vmax.get(name))
+        low, high = limits[name]
+        axes[i].imshow(as_tiles(values), cmap="RdBu_r" if low < 0 else "magma", vmin=low, vmax=high)
         rows, cols = tile_shape(len(values))
         axes[i].set_title(f"{name} ({len(values)} = {rows}x{cols})")
         axes[i].axis("off")
@@ -62,13 +92,13 @@ def draw_activations(axes, image: np.ndarray | None, hidden: dict[str, np.ndarra
     ax.spines["left"].set_visible(False)
     ax.spines["right"].set_visible(True)
     ax.invert_yaxis()
-    ax.set_xlim(0, vmax.get("output", 1.0))
-    ax.set_title("output")
+    ax.set_xlim(*limits[output_name])
+    ax.set_title(output_name)
 
 
-def _frame(image, hidden, output, class_names, vmax, title):  # noqa: ANN001, ANN202
+def _frame(image, hidden, output, class_names, limits, title, output_name):  # noqa: ANN001, ANN202
     fig, axes = activation_panels(len(hidden) + 1, image is not None)
-    draw_activations(axes, image, hidden, output, class_names, vmax)
+    draw_activations(axes, image, hidden, output, class_names, limits, output_name)
     fig.suptitle(title)
     fig.subplots_adjust(left=0.03, right=0.86, top=0.78, bottom=0.08, wspace=0.35)
     frame = render(fig)
@@ -85,37 +115,40 @@ def _shown(class_names: Sequence[str], class_name: str) -> str:
 def example_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str) -> list[np.ndarray]:
     """Animation (a): one example of the class after another, every layer shown.
 
-    ``acts`` maps hidden layer names and ``"output"`` to (n_examples, units) arrays."""
-    hidden = [name for name in acts if name != "output"]
-    vmax = {name: float(np.max(acts[name])) or 1.0 for name in hidden}
-    vmax["output"] = 1.0
+    ``acts`` maps layer names to (n_examples, units) arrays in network order, the output layer
+    (the class scores, whatever its name) last."""
+    *hidden, output = list(acts)
+    limits = {name: value_limits(acts[name]) for name in acts}
     if images is not None:
-        vmax["raw"] = float(images.max()) or 1.0
+        limits["raw"] = image_limits(images)
+    n = len(acts[output])
     return [
         _frame(
             None if images is None else images[i],
             {name: acts[name][i] for name in hidden},
-            acts["output"][i],
+            acts[output][i],
             class_names,
-            vmax,
-            f"class {_shown(class_names, class_name)}: example {i + 1} of {len(acts['output'])}",
+            limits,
+            f"class {_shown(class_names, class_name)}: example {i + 1} of {n}",
+            output,
         )
-        for i in range(len(acts["output"]))
+        for i in range(n)
     ]
 
 
 def ensemble_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, class_names: Sequence[str], class_name: str, counts: Sequence[int]) -> list[np.ndarray]:
-    """Animation (b): the sum over the first n examples of the class, for each n in ``counts``."""
-    hidden = [name for name in acts if name != "output"]
+    """Animation (b): the sum over the first n examples of the class, for each n in ``counts``
+    (the output layer last in ``acts``, as in :func:`example_frames`)."""
+    *hidden, output = list(acts)
     frames = []
     for n in counts:
-        sums = {name: acts[name][:n].sum(axis=0) for name in [*hidden, "output"]}
-        image = None if images is None else images[:n].sum(axis=0)
-        vmax = {name: float(sums[name].max()) or 1.0 for name in hidden}
-        vmax["output"] = float(n)
+        sums = {name: acts[name][:n].sum(axis=0) for name in acts}
+        image = None if images is None else images[:n].mean(axis=0)  # the mean image: its colours stay true
+        limits = {name: value_limits(sums[name]) for name in acts}
         if image is not None:
-            vmax["raw"] = float(image.max()) or 1.0
-        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums["output"], class_names, vmax, f"class {_shown(class_names, class_name)}: sum over n = {n} examples"))
+            limits["raw"] = image_limits(image)
+        title = f"class {_shown(class_names, class_name)}: sum over n = {n} examples"
+        frames.append(_frame(image, {name: sums[name] for name in hidden}, sums[output], class_names, limits, title, output))
     return frames
 
 

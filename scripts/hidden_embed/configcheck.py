@@ -17,18 +17,23 @@ from typing import Any, Iterator
 import jsonschema
 from jsonschema import validators
 
+from . import networks
 from .configtext import restore_types
-from .layers import layer_names
+from .layers import RAW
 from .sources import (
+    ARCHIVE_SOURCES,
+    ARCHIVES,
+    IMAGE_SHAPES,
     NPZ_KEYS,
     OFFICIAL,
-    OFFICIAL_SIZES,
     PARTS,
+    SIZES,
     SOURCE_KEYS,
+    default_scale,
     digits_sizes,
     find_local,
     keys_not_applying,
-    npz_shapes,
+    npz_headers,
 )
 
 PREPROCESS = ("none", "scale", "standardize")
@@ -109,18 +114,42 @@ def variant_model(config: dict, variant: str) -> dict:
     return {**config["model"], **config["variants"][variant]}
 
 
-def data_sizes(name: str, spec: dict) -> tuple[int, int, bool]:
-    """(training points, test points, has an image shape) of a dataset before subsampling."""
+# The model keys each kind reads; a job gets only those, so that a key another kind reads
+# (conv for an mlp, say) neither reaches nor reruns it.
+KIND_KEYS = {
+    "mlp": ("hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
+    "cnn": ("kind", "conv", "pooling", "hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
+    "saved": ("kind", "path", "pooling"),
+}
+ONLY_FOR_KINDS = {"conv": ("cnn",), "path": ("saved",)}
+
+
+def network_settings(config: dict, dataset: str, variant: str) -> dict:
+    """What a job of ``dataset`` and ``variant`` needs to know of its network: the keys its kind
+    reads (an mlp's are the reference keys, nothing more), a saved model's path resolved."""
+    settings = variant_model(config, variant)
+    kind = settings.get("kind", "mlp")
+    out = {key: copy.deepcopy(settings[key]) for key in KIND_KEYS[kind] if key in settings}
+    if kind == "saved":
+        out["path"] = settings["path"].replace("{dataset}", dataset)
+    return out
+
+
+def data_layout(name: str, spec: dict) -> dict[str, Any]:
+    """What is known of a dataset before reading it: points per split (before subsampling),
+    features per point, the image shape (None for feature rows), the stored dtype and the
+    number of classes (None where only the labels would tell)."""
     source = spec["source"]
-    if source in OFFICIAL:
-        return (*OFFICIAL_SIZES, True)
-    if source == "digits":
-        return (*digits_sizes(spec["test_fraction"]), True)
+    if source in OFFICIAL or source == "digits":
+        shape = IMAGE_SHAPES[source]
+        n_train, n_test = SIZES[source] if source in OFFICIAL else digits_sizes(spec["test_fraction"])
+        return {"n_train": n_train, "n_test": n_test, "n_features": _product(shape), "image_shape": shape, "dtype": "|u1", "n_classes": 10}
     path = spec["path"]
     try:
-        shapes = npz_shapes(path)
+        headers = npz_headers(path)
     except ValueError as err:
         raise ConfigError(f"datasets.{name}.path: {err}; give a .npz written by numpy.savez.") from None
+    shapes = {key: shape for key, (shape, _) in headers.items()}
     missing = [k for k in NPZ_KEYS if k not in shapes]
     if missing:
         raise ConfigError(
@@ -134,8 +163,29 @@ def data_sizes(name: str, spec: dict) -> tuple[int, int, bool]:
                 f"datasets.{name}.path: {path} has X_{split} of shape {list(x)} but y_{split} of "
                 f"shape {list(y)}; they need one label per row."
             )
-    image = len(shapes["X_train"]) > 2 or spec.get("image_shape") is not None
-    return shapes["X_train"][0], shapes["X_test"][0], image
+    item = tuple(shapes["X_train"][1:])
+    image = tuple(spec["image_shape"]) if spec.get("image_shape") else (item if len(item) > 1 else None)
+    return {
+        "n_train": shapes["X_train"][0],
+        "n_test": shapes["X_test"][0],
+        "n_features": _product(item),
+        "image_shape": image,
+        "dtype": headers["X_train"][1],
+        "n_classes": len(spec["class_names"]) if spec.get("class_names") else None,
+    }
+
+
+def _product(shape: tuple[int, ...]) -> int:
+    out = 1
+    for n in shape:
+        out *= int(n)
+    return out
+
+
+def data_sizes(name: str, spec: dict) -> tuple[int, int, bool]:
+    """(training points, test points, has an image shape) of a dataset before subsampling."""
+    layout = data_layout(name, spec)
+    return layout["n_train"], layout["n_test"], layout["image_shape"] is not None
 
 
 def _check_source_keys(name: str, spec: dict, dataset_schema: dict) -> None:
@@ -168,6 +218,14 @@ def _check_local_files(name: str, spec: dict, data_dir: str | None) -> None:
         local, key = str(Path(data_dir) / spec["source"]), "data_dir"
     if local is None:
         return
+    if spec["source"] in ARCHIVE_SOURCES:
+        archive = ARCHIVES[spec["source"]]["file"]
+        if not (Path(local) / archive).is_file():
+            raise ConfigError(
+                f"{key}: {local} lacks {archive}; put the official {spec['source']} archive (python "
+                f"version) there, or set {key} to null to download it."
+            )
+        return
     missing = [stem for stem in PARTS.values() if find_local(local, stem) is None]
     if missing:
         raise ConfigError(
@@ -178,9 +236,19 @@ def _check_local_files(name: str, spec: dict, data_dir: str | None) -> None:
 
 def _check_sizes(name: str, spec: dict, config: dict) -> None:
     """Subsample sizes, k of the kNN and of the quality metrics against the data's sizes."""
-    full_train, full_test, image = data_sizes(name, spec)
+    layout = data_layout(name, spec)
+    full_train, full_test, image = layout["n_train"], layout["n_test"], layout["image_shape"] is not None
     if spec["preprocess"] is None:
         spec["preprocess"] = "scale" if image or spec["source"] != "npz" else "standardize"
+    if spec["source"] == "npz" and spec.get("scale") is None:
+        spec["scale"] = default_scale(layout["dtype"])
+        if spec["scale"] is None and spec["preprocess"] == "scale":
+            raise ConfigError(
+                f"datasets.{name}: X_train of {spec['path']} holds integers of dtype "
+                f"{layout['dtype']}, whose range says nothing about the pixels' range; set "
+                f"datasets.{name}.scale (e.g. 255 for 8-bit images) or preprocess: standardize."
+            )
+        spec["scale"] = spec["scale"] or 1.0
     sizes = {}
     for split, full in (("train", full_train), ("test", full_test)):
         wanted = spec[f"n_{split}"]
@@ -226,23 +294,117 @@ def _check_variants(config: dict, model_schema: dict) -> None:
             jsonschema.validate({**config["model"], **override}, model_schema)
         except jsonschema.ValidationError as err:
             raise ConfigError(f"variants.{name}: {err.message}; fix that value in variants.{name}.") from None
-        n_hidden = len(variant_model(config, name)["hidden_units"])
-        known = layer_names(n_hidden)
-        missing = [layer for layer in config["layers"] if layer not in known]
-        if missing:
+        kind = variant_model(config, name).get("kind", "mlp")
+        for key, value in override.items():
+            kinds = ONLY_FOR_KINDS.get(key, (kind,))
+            if kind not in kinds:
+                raise ConfigError(f"variants.{name}.{key} applies only to kind {' or '.join(kinds)}, but variant {name} has kind {kind}; remove it.")
+        if kind == "saved" and "path" not in variant_model(config, name):
             raise ConfigError(
-                f"layers {missing} do not exist in a model with {n_hidden} hidden layers "
-                f"(model.hidden_units, variant {name}); choose from {known}."
+                f"variant {name} has kind saved but no path; set variants.{name}.path (or model.path) "
+                "to your trained .keras file."
             )
+    _check_networks(config)
+
+
+def network_layers(config: dict, dataset: str, variant: str) -> list[networks.Layer]:
+    """Every layer of the network of ``dataset`` and ``variant`` that can be mapped, raw first."""
+    layout = data_layout(dataset, config["datasets"][dataset])
+    settings = network_settings(config, dataset, variant)
+    where = f"variant {variant} (kind {settings.get('kind', 'mlp')}) on dataset {dataset}"
+    try:
+        layers = networks.describe(settings, layout["n_features"], layout["image_shape"], layout["n_classes"])
+    except networks.NetworkError as err:
+        raise ConfigError(f"{where}: {err}.") from None
+    if settings.get("kind") == "saved":
+        model_input = networks.saved_input_shape(settings["path"])
+        if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"]):
+            image = layout["image_shape"]
+            have = f"images of shape {list(image)} ({layout['n_features']} values)" if image else f"rows of {layout['n_features']} features"
+            raise ConfigError(
+                f"{where}: {settings['path']} takes inputs of shape {list(model_input)}, but {dataset} "
+                f"has {have}; give the model of this dataset (a {{dataset}} in path picks one per dataset)."
+            )
+        bad = [layer.name for layer in layers if not networks.LAYER_NAME.match(layer.name)]
+        if bad:
+            raise ConfigError(f"{where}: layer names {bad} cannot be used in file paths; rename those layers and save the model again.")
+    return layers
+
+
+def mapped_layers(config: dict, dataset: str, variant: str) -> list[str]:
+    """The layers mapped for ``dataset`` and ``variant``, in network order: its model.layers, or
+    else those of the top-level ``layers`` its network has."""
+    names = [layer.name for layer in network_layers(config, dataset, variant)]
+    wanted = variant_model(config, variant).get("layers") or config["layers"]
+    return [name for name in names if name in wanted]
+
+
+def computed_layers(config: dict, dataset: str, variant: str) -> list[str]:
+    """The layers whose activations a model's jobs compute (everything but raw): every layer of a
+    network the workflow builds; a saved model's mapped layers and its output layer."""
+    layers = network_layers(config, dataset, variant)
+    if network_settings(config, dataset, variant).get("kind") == "saved":
+        keep = set(mapped_layers(config, dataset, variant)) | {networks.output_layer(layers)}
+        return [layer.name for layer in layers if layer.name in keep and layer.name != RAW]
+    return [layer.name for layer in layers if layer.name != RAW]
+
+
+def _listing(layers: list[networks.Layer]) -> str:
+    return ", ".join(layer.text() for layer in layers)
+
+
+def _check_networks(config: dict) -> None:
+    """Every layer asked for exists in a network (the message lists the layers there are), and
+    every pooling rule names a layer with spatial axes."""
+    found: set[str] = set()  # the layers of the variants that map the top-level list
+    for variant in config["variants"]:
+        own = variant_model(config, variant).get("layers")
+        for dataset in config["datasets"]:
+            layers = network_layers(config, dataset, variant)
+            names = [layer.name for layer in layers]
+            if not own:
+                found.update(names)
+            kind = network_settings(config, dataset, variant).get("kind", "mlp")
+            if own:
+                missing = [layer for layer in own if layer not in names]
+                if missing:
+                    raise ConfigError(
+                        f"variants.{variant}.layers: {missing} are not layers of the {kind} network of "
+                        f"{dataset}; it has {_listing(layers)}."
+                    )
+            try:
+                networks.pooling_rules(network_settings(config, dataset, variant), layers)
+            except networks.NetworkError as err:
+                raise ConfigError(f"variant {variant} on dataset {dataset}: {err}.") from None
+    follow = [v for v in config["variants"] if not variant_model(config, v).get("layers")]
+    missing = [layer for layer in config["layers"] if layer not in found] if follow else []
+    if missing:
+        listings = "; ".join(
+            f"{variant} ({network_settings(config, dataset, variant).get('kind', 'mlp')}, {dataset}): "
+            f"{_listing(network_layers(config, dataset, variant))}"
+            for variant in follow
+            for dataset in list(config["datasets"])[:1]
+        )
+        raise ConfigError(f"layers {missing} are not layers of any variant's network; the networks have {listings}.")
+    for variant in config["variants"]:
+        for dataset in config["datasets"]:
+            if len(mapped_layers(config, dataset, variant)) == 0:
+                raise ConfigError(f"variant {variant} maps none of the layers {config['layers']} on dataset {dataset}; set variants.{variant}.layers.")
+
+
+def trained_variants(config: dict) -> list[str]:
+    """The variants whose networks the workflow trains (and so has training dynamics for)."""
+    return [name for name in config["variants"] if variant_model(config, name).get("kind", "mlp") in networks.TRAINED]
 
 
 def _check_dynamics(config: dict) -> None:
     """Checkpoints must exist in every variant's training; the probe set must fit every test set."""
     dyn = config["dynamics"]
+    trained = trained_variants(config)
     if dyn["epochs"] is None:
-        last = min(variant_model(config, name)["epochs"] for name in config["variants"])
+        last = min((variant_model(config, name)["epochs"] for name in trained), default=0)
         dyn["epochs"] = sorted({*(e for e in DEFAULT_CHECKPOINTS if e <= last), last})
-    for name in config["variants"]:
+    for name in trained:
         epochs = variant_model(config, name)["epochs"]
         late = [e for e in dyn["epochs"] if e > epochs]
         if late:

@@ -1,4 +1,4 @@
-"""Reading a dataset from its source files: the official IDX files (verified), a user's .npz,
+"""Reading a dataset from its source files: the official IDX files or archive (verified), a user's .npz,
 or scikit-learn's digits; then the seeded subsample and the preprocessing. Only the rule that
 prepares the datasets imports this (and so the IDX readers); every other rule reads the prepared
 file with :mod:`datasets`.
@@ -14,7 +14,8 @@ from . import datasets, official
 def load_source(spec: dict[str, Any], files: dict[str, str], *, seed: int) -> datasets.Dataset:
     """Load a dataset from its config ``spec`` and its ``files`` (named as the rule's inputs).
 
-    Official datasets read the four verified IDX files (``X_train``, ... -> path), npz the file
+    Official datasets read the four verified IDX files (``X_train``, ... -> path) or their
+    verified archive (``archive``), npz the file
     ``npz``, digits comes with scikit-learn. Then the seeded subsample, then the preprocessing
     (``spec["preprocess"]``: none, scale or standardize; standardize is fitted on the training
     points that remain)."""
@@ -26,12 +27,18 @@ def load_source(spec: dict[str, Any], files: dict[str, str], *, seed: int) -> da
     if source in ("mnist", "fashion-mnist"):
         arrays = official.read_files(source, files)
         data = datasets.from_arrays(**arrays, scale=255.0 if scaled else 1.0, class_names=official.CLASS_NAMES[source])
+    elif source == "cifar-10":
+        from . import archives
+
+        arrays = archives.read_archive(source, files["archive"])
+        names = arrays.pop("class_names")
+        data = datasets.from_arrays(**arrays, scale=255.0 if scaled else 1.0, class_names=names, origin=files["archive"])
     elif source == "digits":
         data = datasets.load_digits(spec.get("test_fraction", 0.25), seed, scale=16.0 if scaled else 1.0)
     elif source == "npz":
         data = datasets.load_npz(
             files["npz"],
-            scale=spec.get("scale", 1.0) if scaled else 1.0,
+            scale=(spec.get("scale") or 1.0) if scaled else 1.0,  # null resolved by configcheck
             image_shape=spec.get("image_shape"),
             class_names=spec.get("class_names"),
         )

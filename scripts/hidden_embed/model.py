@@ -1,4 +1,4 @@
-"""The classifier: a Keras MLP built from config, trained reproducibly, read layer by layer.
+"""Training and evaluating a Keras classifier reproducibly; networks.py builds and reads them.
 
 Imports TensorFlow/Keras; only the rules that train or run the model import this module.
 """
@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from .layers import hidden_layer_name, OUTPUT
 
 
 def configure_tensorflow(threads: int, seed: int) -> None:
@@ -36,20 +35,12 @@ def build_mlp(
     optimizer: str = "adam",
     learning_rate: float = 1e-3,
 ):
-    """A compiled MLP: Dense(hidden_i) [+ Dropout] per hidden layer, then a softmax output."""
-    import keras
+    """A compiled MLP (networks.build of kind mlp): Dense(hidden_i) [+ Dropout] per hidden
+    layer, then a softmax output."""
+    from .networks import build
 
-    inputs = keras.Input(shape=(n_features,), name="raw")
-    x = inputs
-    for i, units in enumerate(hidden_units, start=1):
-        x = keras.layers.Dense(units, activation=activation, name=hidden_layer_name(i))(x)
-        if dropout > 0:
-            x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name=OUTPUT)(x)
-    model = keras.Model(inputs, outputs, name="mlp")
-    opt = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
-    model.compile(optimizer=opt, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
+    settings = dict(hidden_units=hidden_units, activation=activation, dropout=dropout, optimizer=optimizer, learning_rate=learning_rate)
+    return build({"kind": "mlp", **settings}, n_features, None, n_classes)
 
 
 def summary_text(model) -> str:  # noqa: ANN001
@@ -115,12 +106,9 @@ def evaluate(model, X: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> dic
     return {"loss": float(loss), "accuracy": float(accuracy)}
 
 
-def activations(model, X: np.ndarray, layers: list[str], batch_size: int = 1024) -> dict[str, np.ndarray]:  # noqa: ANN001
-    """Float32 outputs of the named Dense layers for ``X``, in batches, dropout inactive."""
-    import keras
+def activations(model, X: np.ndarray, layers: list[str], batch_size: int = 1024, pooling: dict[str, str] | None = None) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Float32 outputs of the named layers for ``X`` (shaped as the model's input), in batches,
+    dropout inactive; a layer with spatial axes pooled by its rule in ``pooling``."""
+    from .networks import activations as read
 
-    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
-    outputs = probe.predict(X, batch_size=batch_size, verbose=0)
-    if len(layers) == 1:
-        outputs = [outputs]
-    return {name: np.asarray(out, dtype=np.float32) for name, out in zip(layers, outputs)}
+    return read(model, X, layers, pooling or {}, batch_size)

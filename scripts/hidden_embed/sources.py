@@ -11,7 +11,9 @@ import struct
 import zipfile
 from pathlib import Path
 
-OFFICIAL = ("mnist", "fashion-mnist")
+IDX_SOURCES = ("mnist", "fashion-mnist")  # published as four IDX files each
+ARCHIVE_SOURCES = ("cifar-10",)  # published as one archive each
+OFFICIAL = (*IDX_SOURCES, *ARCHIVE_SOURCES)
 
 # name of the part -> file stem as the canonical mirrors name it
 PARTS = {
@@ -53,9 +55,42 @@ CLASS_NAMES = {
     ],
 }
 
-OFFICIAL_SIZES = (60000, 10000)  # training and test images of both official datasets
+# CIFAR-10, python version (https://www.cs.toronto.edu/~kriz/cifar.html): one tar.gz of pickled
+# batches, with the MD5 its publisher gives.
+ARCHIVES = {
+    "cifar-10": {
+        "file": "cifar-10-python.tar.gz",
+        "md5": "c58f30108f718f92721af3b95e74349a",
+        "folder": "cifar-10-batches-py",
+        "train": [f"data_batch_{i}" for i in range(1, 6)],
+        "test": ["test_batch"],
+        "meta": "batches.meta",
+        "names_key": "label_names",
+    },
+}
+CLASS_NAMES["cifar-10"] = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+OFFICIAL_SIZES = (60000, 10000)  # training and test images of both IDX datasets
+SIZES = {"mnist": OFFICIAL_SIZES, "fashion-mnist": OFFICIAL_SIZES, "cifar-10": (50000, 10000)}
+IMAGE_SHAPES = {"mnist": (28, 28), "fashion-mnist": (28, 28), "cifar-10": (32, 32, 3), "digits": (8, 8)}
 DIGITS_POINTS = 1797  # scikit-learn's bundled digits
 NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
+
+# The range of each unsigned integer type: what `scale: null` divides stored images by.
+INTEGER_RANGES = {"|u1": 255, "<u2": 65535, ">u2": 65535}
+
+
+def default_scale(descr: str) -> float | None:
+    """What ``scale: null`` divides a stored array of dtype ``descr`` by: its unsigned integer
+    type's range, 1 for floats, None for other integer types (the user must say)."""
+    if descr in INTEGER_RANGES:
+        return float(INTEGER_RANGES[descr])
+    if descr[1:2] == "f":
+        return 1.0
+    if descr[1:2] in ("i", "u", "b"):
+        return None
+    return 1.0
+
 
 # The dataset keys that only some sources read (every other key applies to every source).
 SOURCE_KEYS = {
@@ -93,25 +128,35 @@ def find_local(directory: str | Path, stem: str) -> Path | None:
 
 def npy_header_shape(handle) -> tuple[int, ...]:  # noqa: ANN001 - a binary file object
     """The array shape from a ``.npy`` header (format versions 1-3), without reading the data."""
+    return npy_header(handle)[0]
+
+
+def npy_header(handle) -> tuple[tuple[int, ...], str]:  # noqa: ANN001 - a binary file object
+    """The array shape and dtype (e.g. ``|u1``) from a ``.npy`` header, without the data."""
     if handle.read(6) != b"\x93NUMPY":
         raise ValueError("not a .npy array")
     major = handle.read(2)[0]
     size_format = "<H" if major == 1 else "<I"
     (length,) = struct.unpack(size_format, handle.read(struct.calcsize(size_format)))
     header = ast.literal_eval(handle.read(length).decode("latin1"))
-    return tuple(int(n) for n in header["shape"])
+    return tuple(int(n) for n in header["shape"]), str(header["descr"])
 
 
 def npz_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
     """Shapes of the arrays in a ``.npz``, read from their headers only (cheap for any size)."""
+    return {name: shape for name, (shape, _) in npz_headers(path).items()}
+
+
+def npz_headers(path: str | Path) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Shape and dtype of each array in a ``.npz``, from their headers only."""
     try:
         with zipfile.ZipFile(path) as archive:
-            shapes = {}
+            headers = {}
             for member in archive.namelist():
                 if member.endswith(".npy"):
                     with archive.open(member) as handle:
-                        shapes[member[:-4]] = npy_header_shape(handle)
-            return shapes
+                        headers[member[:-4]] = npy_header(handle)
+            return headers
     except (zipfile.BadZipFile, ValueError, KeyError, SyntaxError) as err:
         raise ValueError(f"{path} is not a readable .npz archive ({err})") from None
 

@@ -250,13 +250,16 @@ def to_latex(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 
 
 
 # The layer scores (rule score_layers): one row per score and layer (and other layer for CKA).
-LAYER_COLUMNS = ["dataset", "variant", "seed", "score", "layer", "other_layer", "value", "n_points"]
-LAYER_KEYS = ["dataset", "variant", "score", "layer", "other_layer", "n_points"]
+# pooling: how a layer with spatial axes became one vector per point (avg, max, flatten; empty
+# for a flat layer; for CKA, the rules of both layers, "a/b")
+LAYER_COLUMNS = ["dataset", "variant", "seed", "score", "layer", "other_layer", "value", "n_points", "pooling"]
+LAYER_KEYS = ["dataset", "variant", "score", "layer", "other_layer", "n_points", "pooling"]
 LAYER_SCORES = ["cka", "probe_accuracy", "intrinsic_dimension"]
 
 
 def layer_rows(rows: list[dict], *, dataset: str, variant: str, seed: int) -> pd.DataFrame:
-    """Tidy rows of one model's layer scores (``score``, ``layer``, ``other_layer``, ``value``, ``n_points``)."""
+    """Tidy rows of one model's layer scores (``score``, ``layer``, ``other_layer``, ``value``,
+    ``n_points``, ``pooling``)."""
     return pd.DataFrame([{"dataset": dataset, "variant": variant, "seed": seed, **row} for row in rows], columns=LAYER_COLUMNS)
 
 
