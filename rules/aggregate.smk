@@ -23,6 +23,7 @@ rule aggregate_accuracy:
         layers=LAYERS,
         reducers=REDUCERS,
         preprocess=PREPROCESS,
+        input_variants=INPUT_VARIANTS,
     script:
         "../scripts/aggregate_accuracy.py"
 
@@ -50,6 +51,7 @@ rule aggregate_quality:
         layers=LAYERS,
         reducers=REDUCERS,
         preprocess=PREPROCESS,
+        input_variants=INPUT_VARIANTS,
     script:
         "../scripts/aggregate_quality.py"
 

@@ -16,7 +16,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
-from hidden_embed.networks import output_layer, pooling_rules
+from hidden_embed.networks import output_layer
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -56,7 +56,9 @@ NETWORK_LAYERS = {run: configcheck.network_layers(config, *run) for run in RUNS}
 MAPPED = {run: configcheck.mapped_layers(config, *run) for run in RUNS}
 COMPUTED = {run: configcheck.computed_layers(config, *run) for run in RUNS}
 OUTPUT_LAYER = {run: output_layer(NETWORK_LAYERS[run]) for run in RUNS}
-POOLING = {run: pooling_rules(NETWORK[run], NETWORK_LAYERS[run]) for run in RUNS}
+POOLING = {run: configcheck.pooling(config, *run) for run in RUNS}
+# Per dataset, the variants that map the input layer (its rows in the tables are theirs).
+INPUT_VARIANTS = {d: [v for v in VARIANTS if RAW in MAPPED[(d, v)]] for d in DATASETS}
 
 # Every mapped layer in the order of config `layers` (then any a variant's own list adds).
 LAYERS = list(

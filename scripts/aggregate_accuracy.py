@@ -8,7 +8,7 @@ from hidden_embed import tables  # noqa: E402
 
 p, out = snakemake.params, snakemake.output  # noqa: F821
 parts = [tables.read_tsv(f) for f in snakemake.input.tables]  # noqa: F821
-tidy = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers, p.preprocess)
+tidy = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers, p.preprocess, p.input_variants)
 summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy", "fit_seconds", "place_seconds"])
 wide, std = tables.pivot(summary), tables.spread(summary)
 log.info("\n%s", wide)

@@ -8,7 +8,7 @@ from hidden_embed import quality, tables  # noqa: E402
 
 p, out = snakemake.params, snakemake.output  # noqa: F821
 parts = [tables.read_tsv(f) for f in snakemake.input.tables]  # noqa: F821
-table = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers, p.preprocess)
+table = tables.combine(parts, p.datasets, p.variants, p.layers, p.reducers, p.preprocess, p.input_variants)
 summary = tables.summarise(table, quality.KEYS, list(quality.METRICS))
 log.info("\n%s", summary)
 runtime.save_text(out.tidy, tables.to_tsv(table))

@@ -19,7 +19,7 @@ log.info("layers %s; CKA and TwoNN on %d test points, probes on %d/%d", p.layers
 rows = []
 pooled = p.pooling  # layer -> avg / max / flatten, for the layers with spatial axes
 for (a, b), value in similarity.cka_matrix(points).items():
-    rules = "/".join(pooled[x] for x in (a, b) if x in pooled) if {a, b} & set(pooled) else ""
+    rules = f"{pooled.get(a, '-')}/{pooled.get(b, '-')}" if {a, b} & set(pooled) else ""  # "-": flat
     rows.append({"score": "cka", "layer": a, "other_layer": b, "value": value, "n_points": len(sub), "pooling": rules})
 for layer in p.layers:
     accuracy = similarity.probe_accuracy(

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from conftest import snakemake
+from test_config import job_counts
 
 CNN_CONFIG = """
 cache_dir: {cache}
@@ -165,8 +167,8 @@ def test_changing_a_cnn_setting_reruns_only_its_chain(cnn_run):
     (cnn_run / "changed.yaml").write_text(text)
     result = snakemake(cnn_run, "--configfile", "changed.yaml", "-n", "--quiet", "rules", "all")
     assert result.returncode == 0, result.stderr[-3000:]
-    planned = pd.Series(dict(line.split()[:2] for line in result.stdout.splitlines() if line.split()[1:2] and line.split()[1].isdigit()))
-    assert planned.get("train_model") == "2" and "prepare_dataset" not in planned, planned.to_dict()
+    planned = job_counts(result.stdout)
+    assert planned.get("train_model") == 2 and "prepare_dataset" not in planned, planned
     dry = snakemake(cnn_run, "--configfile", "changed.yaml", "-n", "all")
     outputs = [line.split("output: ", 1)[1] for line in dry.stdout.splitlines() if "output: " in line]
     models = [o for o in outputs if "/model/" in o]
@@ -192,15 +194,45 @@ def test_saved_models_are_mapped_by_their_layer_names(saved_run):
 def test_saved_models_have_no_dynamics_and_say_why(saved_run):
     result = snakemake(saved_run, "--configfile", "config.yaml", "-n", "dynamics")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "training dynamics skipped for functional, sequential: kind saved, trained elsewhere" in result.stderr
-    assert "Nothing to be done" in result.stderr + result.stdout
+    assert "training dynamics skipped for functional, sequential: kind saved, trained elsewhere" in result.stdout + result.stderr
+    assert job_counts(result.stdout) == {"dynamics": 1}, "the target gathers nothing: no job reads a checkpoint"
+
+
+def replace_save_date(path: Path) -> None:
+    """Write ``path`` again with another save date in its metadata: the same model, other bytes,
+    as when a model is saved again."""
+    with zipfile.ZipFile(path) as old:
+        members = {name: old.read(name) for name in old.namelist()}
+    metadata = json.loads(members["metadata.json"])
+    metadata["date_saved"] = "2000-01-01@00:00:00"
+    members["metadata.json"] = json.dumps(metadata).encode()
+    with zipfile.ZipFile(path, "w") as new:
+        for name, data in members.items():
+            new.writestr(name, data)
 
 
 def test_replacing_a_saved_model_reruns_its_chain_only(saved_run):
     model = Path((saved_run / "config.yaml").read_text().split("path: ")[1].split(",")[0])
-    os.utime(model)  # a new file in its place
+    replace_save_date(model)  # another file in its place (Snakemake ignores a touch: same checksum)
     dry = snakemake(saved_run, "--configfile", "config.yaml", "-n", "all")
     assert dry.returncode == 0, dry.stderr[-3000:]
     outputs = [line.split("output: ", 1)[1] for line in dry.stdout.splitlines() if "output: " in line]
     assert any("/functional/model/model.keras" in o for o in outputs)
     assert not any("/sequential/" in o or "embeddings/raw" in o for o in outputs), outputs
+
+
+def test_a_failed_cnn_job_leaves_no_half_written_output(tmp_path):
+    """A CNN whose optimizer Keras does not know fails in training: one log line names the
+    fault, and none of the job's outputs is left behind as if it were done."""
+    (tmp_path / "config.yaml").write_text(
+        "datasets: {digits: {source: digits}}\nreducers: {pca: {}}\n"
+        "variants: {broken: {kind: cnn, conv: [{filters: 4}], hidden_units: [8], optimizer: no_such_optimizer, epochs: 1}}\n"
+        "layers: [raw, conv1]\n"
+    )
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1", "results/digits/seed0/broken/model/model.keras")
+    assert result.returncode != 0
+    model = tmp_path / "results/digits/seed0/broken/model"
+    assert not model.exists() or not any(model.iterdir()), sorted(model.iterdir())
+    log = (tmp_path / "results/logs/train_model/digits/seed0/broken.log").read_text()
+    assert "train_model failed: ValueError:" in log and "no_such_optimizer" in log
+    assert (tmp_path / "results/digits/seed0/data/dataset.npz").is_file(), "the finished data step is kept"

@@ -21,7 +21,7 @@ BAD = {
     "typo at top level": ("reducer: {pca: {}}\n", r"unknown key 'reducer' at the top level; did you mean 'reducers'\?"),
     "typo of a nested key at top level": ("epochz: 3\n", r"unknown key 'epochz' at the top level; did you mean 'model.epochs'\?"),
     "wrong type": ("model: {epochs: twenty}\n", r"'twenty' is not of type 'integer'"),
-    "unknown source": ("datasets: {x: {source: cifar}}\n", r"'cifar' is not one of \['mnist', 'fashion-mnist', 'digits', 'npz'\]"),
+    "unknown source": ("datasets: {x: {source: cifar}}\n", r"'cifar' is not one of \['mnist', 'fashion-mnist', 'cifar-10', 'digits', 'npz'\]"),
     "unknown reducer": ("reducers: {tsnee: {}}\n", r"unknown key 'tsnee' in reducers; did you mean 'tsne'\?"),
     "unknown reducer in threads": ("threads: {reducers: {umapp: 1}}\n", r"unknown key 'umapp' in threads.reducers; did you mean 'umap'\?"),
     "unknown reducer parameter": ("reducers: {umap: {n_neighbour: 5}}\n", r"unknown key 'n_neighbour' in reducers.umap; did you mean 'n_neighbors'\?"),
@@ -38,7 +38,7 @@ BAD = {
     "unknown preprocess": ("datasets: {d: {source: digits, preprocess: normalise}}\n", r"datasets.d.preprocess: 'normalise' is not one of"),
     "k below 1": ("knn: {k: [0, 5]}\n", r"0 is less than the minimum of 1"),
     "k too large": ("datasets: {d: {source: digits, n_train: 50}}\nknn: {k: [3, 50]}\n", r"knn.k \[50\] is not below the 50 training points of dataset d"),
-    "missing layer": ("layers: [raw, hidden3]\n", r"layers \['hidden3'\] are not layers of any variant's network; the networks have reference \(mlp, mnist\): raw \(784\), hidden1 \(256\), hidden2 \(64\), output \(10\)\."),
+    "missing layer": ("layers: [raw, hidden3]\n", r"layers \['hidden3'\] are not layers of any variant's network; the networks have reference \(mlp, digits\): raw \(64\), hidden1 \(256\), hidden2 \(64\), output \(10\)\."),
     "npz without path": ("datasets: {mine: {source: npz}}\n", r"'path' is a required property"),
     "npz path missing": ("datasets: {mine: {source: npz, path: nowhere.npz}}\n", r"datasets.mine.path: nowhere.npz does not exist"),
     "path on an official dataset": ("datasets: {m: {source: mnist, path: x.npz}}\n", r"datasets.m.path applies only to source npz"),
@@ -51,7 +51,7 @@ BAD = {
     "variant with an unknown key": ("variants: {nd: {dropot: 0}}\n", r"variants.nd sets \['dropot'\], which are not keys of model"),
     "variant with a bad value": ("variants: {nd: {dropout: 1.5}}\n", r"variants.nd: 1.5 is greater than or equal to the maximum of 1"),
     "variant named like a stage": ("variants: {knn: {}}\n", r"'knn' should not be valid"),
-    "variant lacking a layer": ("variants: {small: {hidden_units: [32]}}\n", r"layers \['hidden2'\] are not layers of any variant's network; the networks have small \(mlp, mnist\): raw \(784\), hidden1 \(32\), output \(10\)\."),
+    "variant lacking a layer": ("variants: {small: {hidden_units: [32]}}\n", r"layers \['hidden2'\] are not layers of any variant's network; the networks have small \(mlp, digits\): raw \(64\), hidden1 \(32\), output \(10\)\."),
 }
 
 

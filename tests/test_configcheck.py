@@ -58,7 +58,7 @@ def test_a_key_the_source_does_not_read_stops_the_check(spec, key):
 def test_a_checked_config_checks_again():
     """Defaults filled by one check (scale on digits, local_dir) are no fault in the next."""
     config = checked({"datasets": {"d": {"source": "digits"}, "m": {"source": "mnist", "n_train": 100}}})
-    assert config["datasets"]["d"]["scale"] == 1.0
+    assert "scale" in config["datasets"]["d"] and config["datasets"]["d"]["scale"] is None  # the default, filled
     again = checked(config)
     assert again["datasets"] == config["datasets"]
 

@@ -100,6 +100,11 @@ class Mine(keras.Model):
 mine = Mine()
 mine(keras.ops.zeros((1, 64)))
 mine.save(f"{out}/subclassed.keras")
+x_in = keras.Input((64,))
+twice = keras.layers.Dense(64, name="twice")
+keras.Model(x_in, keras.layers.Dense(10, name="out")(twice(twice(x_in)))).save(f"{out}/shared.keras")
+l_in = keras.Input((64,))
+keras.Model(l_in, keras.layers.Dense(10, name="out")(keras.layers.Lambda(lambda t: t * 2, name="double")(l_in))).save(f"{out}/lambda.keras")
 """
 
 
@@ -166,6 +171,24 @@ def test_a_model_whose_input_does_not_fit_the_data(saved_models):
 def test_nested_and_subclassed_models_are_refused_with_the_fix(saved_models, name, message):
     with pytest.raises(configcheck.ConfigError, match=message):
         check(digits_with({"kind": "saved", "path": str(saved_models / name), "layers": ["raw"]}))
+
+
+def test_shared_and_lambda_layers_are_refused(saved_models):
+    with pytest.raises(configcheck.ConfigError, match=r"layers \['twice'\] are called 2 times in .*shared.keras \(shared weights\)"):
+        check(digits_with({"kind": "saved", "path": str(saved_models / "shared.keras"), "layers": ["raw", "twice"]}))
+    with pytest.raises(configcheck.ConfigError, match=r"layer double is a Lambda .*which Keras can only load with your code"):
+        check(digits_with({"kind": "saved", "path": str(saved_models / "lambda.keras"), "layers": ["raw", "out"]}))
+
+
+def test_a_saved_model_that_maps_no_layer_of_layers_is_refused(saved_models):
+    saved = {"kind": "saved", "path": str(saved_models / "sequential.keras")}
+    with pytest.raises(configcheck.ConfigError, match=r"layers \['hidden1', 'hidden2'\] are not layers of any variant's network; the networks have mine \(saved, digits\): raw \(64\), d1 \(6\), probs \(10\)"):
+        check(digits_with(saved))
+    beside = {"datasets": {"digits": {"source": "digits"}}, "variants": {"mlp": {}, "mine": saved}}
+    with pytest.raises(configcheck.ConfigError, match=r"variant mine maps none of the layers \['hidden1', 'hidden2'\] on dataset digits: its network has raw \(64\), d1 \(6\), probs \(10\); set variants.mine.layers"):
+        check(beside)
+    with pytest.raises(configcheck.ConfigError, match=r"model.path is read by kind saved only"):
+        check({"datasets": {"digits": {"source": "digits"}}, "model": {"path": str(saved_models / "sequential.keras")}})
 
 
 def test_saved_path_per_dataset_and_missing_file(saved_models, tmp_path):
@@ -275,6 +298,29 @@ def test_cifar_source_offline_and_download_plan(tmp_path):
     assert texts(configcheck.network_layers(config, "c", "cnn"))[:3] == ["raw (3072)", "conv1 (16x16x32)", "conv2 (8x8x64)"]
     assert grid.source_files(config["datasets"]["c"], None, "dl/{source}/{stem}.gz") == {"archive": str(tmp_path / "cifar-10-python.tar.gz")}
     assert grid.source_files({"source": "cifar-10"}, None, "dl/{source}/{stem}.gz") == {"archive": "dl/cifar-10/cifar-10-python.tar.gz"}
+
+
+def test_pooling_given_once_applies_where_the_layer_exists():
+    config = check({
+        "datasets": {"digits": {"source": "digits"}},
+        "model": {"pooling": {"conv2": "flatten"}},
+        "variants": {"mlp": {}, "one": {**CNN, "conv": [{"filters": 4}]}, "two": {**CNN, "conv": [{"filters": 4}, {"filters": 8}]}},
+        "layers": ["raw", "conv1", "conv2", "hidden1"],
+    })
+    assert configcheck.pooling(config, "digits", "one") == {"conv1": "avg"}
+    assert configcheck.pooling(config, "digits", "two") == {"conv1": "avg", "conv2": "flatten"}
+    assert "pooling" not in configcheck.network_settings(config, "digits", "two"), "pooling never retrains"
+    with pytest.raises(configcheck.ConfigError, match=r"pooling names \['conv9'\], which no variant's network has"):
+        check({"datasets": {"digits": {"source": "digits"}}, "variants": {"cnn": {**CNN, "pooling": {"conv9": "max"}}}, "layers": ["raw", "conv1"]})
+
+
+def test_probe_of_a_layer_wider_than_its_points():
+    from hidden_embed import similarity
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    X = rng.normal(size=(40, 300)) + y[:, None]
+    assert similarity.probe_accuracy(X[::2], y[::2], X[1::2], y[1::2], seed=0, max_features=100) >= 0.9
 
 
 def test_cka_in_gram_form_equals_feature_form():

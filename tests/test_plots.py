@@ -191,6 +191,25 @@ def test_animations(tmp_path, image):
     assert len({f.shape for f in frames + ens}) == 1, "all frames share one size"
 
 
+def test_animation_of_any_network_colour_input_signed_layers_named_output(tmp_path):
+    """A CNN's pooled conv layer with signed values (tanh), logits under the model's own output
+    name, RGB input images: a diverging scale centred on 0, the output's range from the data,
+    the input panel in colour."""
+    rng = np.random.default_rng(0)
+    acts = {"conv1": rng.normal(size=(4, 32)), "dense_1": rng.random((4, 16)), "logits": rng.normal(size=(4, 3)) * 5}
+    images = rng.random((4, 16, 16, 3))
+    assert animation.value_limits(acts["conv1"])[0] == -animation.value_limits(acts["conv1"])[1] < 0
+    assert animation.value_limits(acts["dense_1"])[0] == 0.0
+    fig, axes = animation.activation_panels(3, True)
+    limits = {name: animation.value_limits(a) for name, a in acts.items()} | {"raw": animation.image_limits(images)}
+    animation.draw_activations(axes, images[0], {"conv1": acts["conv1"][0], "dense_1": acts["dense_1"][0]}, acts["logits"][0], NAMES[:3], limits, "logits")
+    assert axes[0].get_images()[0].get_array().shape == (16, 16, 3), "the input is drawn in colour"
+    assert axes[1].get_images()[0].get_cmap().name == "RdBu_r" and axes[2].get_images()[0].get_cmap().name == "magma"
+    assert axes[3].get_title() == "logits" and axes[3].get_xlim()[0] < 0, "logits are signed: the bars' range comes from the data"
+    frames = animation.example_frames(acts, images, NAMES[:3], NAMES[0])
+    assert len(frames) == 4 and len(animation.ensemble_frames(acts, images, NAMES[:3], NAMES[0], [1, 4])) == 2
+
+
 @pytest.mark.parametrize("seeds,variants,bars", [([0], ["reference"], 0), ([0, 1], ["reference", "no_dropout"], 2 * 2 * 5 * 2)])
 def test_quality_figure(tmp_path, seeds, variants, bars):
     rows = [

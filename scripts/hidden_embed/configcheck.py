@@ -114,12 +114,13 @@ def variant_model(config: dict, variant: str) -> dict:
     return {**config["model"], **config["variants"][variant]}
 
 
-# The model keys each kind reads; a job gets only those, so that a key another kind reads
-# (conv for an mlp, say) neither reaches nor reruns it.
+# The model keys each kind reads to build or load the network; a job gets only those, so that a
+# key another kind reads (conv for an mlp, say) neither reaches nor reruns it. `pooling` and
+# `layers` only say how the network is read out: they never retrain it.
 KIND_KEYS = {
     "mlp": ("hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
-    "cnn": ("kind", "conv", "pooling", "hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
-    "saved": ("kind", "path", "pooling"),
+    "cnn": ("kind", "conv", "hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
+    "saved": ("kind", "path"),
 }
 ONLY_FOR_KINDS = {"conv": ("cnn",), "path": ("saved",)}
 
@@ -240,15 +241,14 @@ def _check_sizes(name: str, spec: dict, config: dict) -> None:
     full_train, full_test, image = layout["n_train"], layout["n_test"], layout["image_shape"] is not None
     if spec["preprocess"] is None:
         spec["preprocess"] = "scale" if image or spec["source"] != "npz" else "standardize"
-    if spec["source"] == "npz" and spec.get("scale") is None:
+    if spec["source"] == "npz" and spec.get("scale") is None and spec["preprocess"] == "scale":
         spec["scale"] = default_scale(layout["dtype"])
-        if spec["scale"] is None and spec["preprocess"] == "scale":
+        if spec["scale"] is None:
             raise ConfigError(
                 f"datasets.{name}: X_train of {spec['path']} holds integers of dtype "
                 f"{layout['dtype']}, whose range says nothing about the pixels' range; set "
                 f"datasets.{name}.scale (e.g. 255 for 8-bit images) or preprocess: standardize."
             )
-        spec["scale"] = spec["scale"] or 1.0
     sizes = {}
     for split, full in (("train", full_train), ("test", full_test)):
         wanted = spec[f"n_{split}"]
@@ -304,6 +304,8 @@ def _check_variants(config: dict, model_schema: dict) -> None:
                 f"variant {name} has kind saved but no path; set variants.{name}.path (or model.path) "
                 "to your trained .keras file."
             )
+    if "path" in config["model"] and "saved" not in {variant_model(config, v).get("kind", "mlp") for v in config["variants"]}:
+        raise ConfigError("model.path is read by kind saved only, and no variant has that kind; set model.kind: saved (or the variant's kind), or remove path.")
     _check_networks(config)
 
 
@@ -325,10 +327,37 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
                 f"{where}: {settings['path']} takes inputs of shape {list(model_input)}, but {dataset} "
                 f"has {have}; give the model of this dataset (a {{dataset}} in path picks one per dataset)."
             )
-        bad = [layer.name for layer in layers if not networks.LAYER_NAME.match(layer.name)]
-        if bad:
-            raise ConfigError(f"{where}: layer names {bad} cannot be used in file paths; rename those layers and save the model again.")
     return layers
+
+
+def _check_saved_layers(config: dict, dataset: str, variant: str) -> None:
+    """A saved model's mapped layers and output layer: names usable in file paths, one call each."""
+    settings = network_settings(config, dataset, variant)
+    if settings.get("kind") != "saved":
+        return
+    layers = {layer.name: layer for layer in network_layers(config, dataset, variant)}
+    used = [name for name in computed_layers(config, dataset, variant)]
+    where = f"variant {variant} (kind saved) on dataset {dataset}"
+    bad = [name for name in used if not networks.LAYER_NAME.match(name)]
+    if bad:
+        raise ConfigError(f"{where}: layer names {bad} cannot be used in file paths; rename those layers and save the model again.")
+    shared = [name for name in used if layers[name].calls > 1]
+    if shared:
+        raise ConfigError(
+            f"{where}: layers {shared} are called {max(layers[n].calls for n in shared)} times in "
+            f"{settings['path']} (shared weights), so their output is not one tensor; map another layer."
+        )
+
+
+def pooling(config: dict, dataset: str, variant: str) -> dict[str, str]:
+    """The pooling rule of every layer with spatial axes of a network (``model.pooling``; a
+    per-layer entry for a layer this network lacks belongs to another variant's)."""
+    layers = network_layers(config, dataset, variant)
+    settings = dict(variant_model(config, variant))
+    if isinstance(settings.get("pooling"), dict):
+        names = {layer.name for layer in layers}
+        settings["pooling"] = {k: v for k, v in settings["pooling"].items() if k in names}
+    return networks.pooling_rules(settings, layers)
 
 
 def mapped_layers(config: dict, dataset: str, variant: str) -> list[str]:
@@ -373,9 +402,10 @@ def _check_networks(config: dict) -> None:
                         f"{dataset}; it has {_listing(layers)}."
                     )
             try:
-                networks.pooling_rules(network_settings(config, dataset, variant), layers)
+                pooling(config, dataset, variant)
             except networks.NetworkError as err:
                 raise ConfigError(f"variant {variant} on dataset {dataset}: {err}.") from None
+            _check_saved_layers(config, dataset, variant)
     follow = [v for v in config["variants"] if not variant_model(config, v).get("layers")]
     missing = [layer for layer in config["layers"] if layer not in found] if follow else []
     if missing:
@@ -386,10 +416,22 @@ def _check_networks(config: dict) -> None:
             for dataset in list(config["datasets"])[:1]
         )
         raise ConfigError(f"layers {missing} are not layers of any variant's network; the networks have {listings}.")
+    every = {layer.name for v in config["variants"] for d in config["datasets"] for layer in network_layers(config, d, v)}
     for variant in config["variants"]:
+        given = variant_model(config, variant).get("pooling")
+        unknown = [name for name in given if name not in every] if isinstance(given, dict) else []
+        if unknown:
+            raise ConfigError(f"pooling names {unknown}, which no variant's network has; the layers are {sorted(every)}.")
+        wanted = variant_model(config, variant).get("layers") or config["layers"]
         for dataset in config["datasets"]:
-            if len(mapped_layers(config, dataset, variant)) == 0:
-                raise ConfigError(f"variant {variant} maps none of the layers {config['layers']} on dataset {dataset}; set variants.{variant}.layers.")
+            mapped = mapped_layers(config, dataset, variant)
+            if not [l for l in mapped if l != RAW] and [l for l in wanted if l != RAW]:
+                layers = network_layers(config, dataset, variant)
+                raise ConfigError(
+                    f"variant {variant} maps none of the layers {[l for l in wanted if l != RAW]} on dataset "
+                    f"{dataset}: its network has {_listing(layers)}; set variants.{variant}.layers to those "
+                    "you want mapped."
+                )
 
 
 def trained_variants(config: dict) -> list[str]:
@@ -412,7 +454,7 @@ def _check_dynamics(config: dict) -> None:
                 f"dynamics.epochs {late} are after the last epoch of training ({epochs}, model.epochs, "
                 f"variant {name}); choose epochs from 0 to {epochs}."
             )
-    for name, spec in config["datasets"].items():
+    for name, spec in config["datasets"].items() if trained else []:
         n_probe = probe_points(config, name)
         if dyn["k"] >= n_probe:
             raise ConfigError(f"dynamics.k {dyn['k']} is not below the {n_probe} probe points of dataset {name}.")

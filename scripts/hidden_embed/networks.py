@@ -20,6 +20,7 @@ Building, loading and running a model import Keras inside the functions.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zipfile
@@ -49,6 +50,7 @@ class Layer:
     name: str
     shape: tuple[int | None, ...]
     cls: str = ""
+    calls: int = 1  # how often the model calls the layer (more than once: shared weights)
 
     @property
     def spatial(self) -> bool:
@@ -121,18 +123,33 @@ def output_layer(layers: list[Layer]) -> str:
 
 
 def keras_config(path: str | Path) -> dict:
-    """The model config stored in a ``.keras`` file (a zip holding ``config.json``)."""
+    """The model config stored in a ``.keras`` file (a zip holding ``config.json``), read once
+    per file version (Snakemake asks for it many times while it parses)."""
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"{path} does not exist; give the path of a model saved with model.save('....keras')")
+    stat = path.stat()
+    return json.loads(_read_config(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_config(path: str, mtime_ns: int, size: int) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            return json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as err:
+            text = archive.read("config.json").decode()
+            metadata = json.loads(archive.read("metadata.json")) if "metadata.json" in archive.namelist() else {}
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as err:
         raise NetworkError(
             f"{path} is not a Keras 3 .keras file ({err}); save the model with model.save('name.keras')"
             " (legacy .h5 files and SavedModel folders: load them in Keras and save again as .keras)"
         ) from None
+    version = str(metadata.get("keras_version", "3"))
+    if not version.split(".")[0].isdigit() or int(version.split(".")[0]) < 3:
+        raise NetworkError(
+            f"{path} was saved by Keras {version}; the workflow reads Keras 3 files: load it in "
+            "Keras 3 (keras.models.load_model) and save it again as .keras"
+        )
+    return text
 
 
 def _shape(values: list | None) -> tuple[int | None, ...]:
@@ -163,7 +180,17 @@ def saved_layers(path: str | Path) -> list[Layer]:
             "model (keras.Model(inputs, outputs)), copy the weights, and save that"
         )
     layers = inner["layers"]
+    inputs_given = inner.get("input_layers", [])
+    if cls != "Sequential" and inputs_given and not isinstance(inputs_given[0], str) and len(inputs_given) > 1:
+        raise NetworkError(f"{path} has {len(inputs_given)} inputs; the workflow feeds a model one input, the data's rows or images")
     for layer in layers:
+        module = str(layer.get("module") or "")
+        if layer.get("class_name") == "Lambda" or (module and not module.startswith("keras")) or layer.get("registered_name") not in (None, layer.get("class_name")):
+            raise NetworkError(
+                f"{path}: layer {layer.get('config', {}).get('name')} is a {layer.get('class_name')} "
+                f"({module or layer.get('registered_name')}), which Keras can only load with your code; "
+                "the workflow loads models without it: replace it by built-in Keras layers and save again"
+            )
         if layer.get("class_name") in CONTAINERS:
             raise NetworkError(
                 f"{path}: layer {layer.get('config', {}).get('name')} is a nested model "
@@ -176,7 +203,7 @@ def saved_layers(path: str | Path) -> list[Layer]:
     inputs: dict[str, tuple] = {}
     outputs: dict[str, tuple] = {}
     if cls == "Sequential":
-        shape = None
+        shape: tuple = ()
         for name, layer in zip(names, layers):
             if layer["class_name"] == "InputLayer":
                 shape = _shape(layer["config"].get("batch_shape"))
@@ -198,6 +225,8 @@ def saved_layers(path: str | Path) -> list[Layer]:
                     inputs.setdefault(name, _shape(tensor["config"].get("shape")))
         order = [n for n, c in zip(names, classes) if c != "InputLayer"]
         finals = inner.get("output_layers", [])
+        if isinstance(finals, dict):
+            finals = list(finals.values())
         finals = [finals[0]] if finals and isinstance(finals[0], str) else [entry[0] for entry in finals]
         if len(finals) != 1:
             raise NetworkError(f"{path} has {len(finals)} outputs; the workflow needs one output, the class scores")
@@ -205,8 +234,9 @@ def saved_layers(path: str | Path) -> list[Layer]:
     by_name = dict(zip(names, layers))
     out = []
     for name in order:
-        shape = outputs.get(name) or _own_output(by_name[name], inputs.get(name, ()))
-        out.append(Layer(name, tuple(shape), by_name[name]["class_name"]))
+        shape = outputs.get(name) or _own_output(by_name[name], inputs.get(name) or ()) or (None,)
+        calls = max(1, len(by_name[name].get("inbound_nodes") or []))
+        out.append(Layer(name, tuple(shape), by_name[name]["class_name"], calls))
     return out
 
 

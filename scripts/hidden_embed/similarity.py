@@ -66,7 +66,8 @@ def probe_accuracy(
 
     steps = [StandardScaler()]
     if max_features is not None and X_train.shape[1] > max_features:
-        steps += [PCA(max_features, svd_solver="randomized", random_state=seed), StandardScaler()]
+        components = min(max_features, len(X_train) - 1)  # PCA has at most n - 1 of them
+        steps += [PCA(components, svd_solver="randomized", random_state=seed), StandardScaler()]
     probe = make_pipeline(*steps, LogisticRegression(max_iter=max_iter, random_state=seed))
     probe.fit(X_train, y_train)
     return float(probe.score(X_test, y_test))

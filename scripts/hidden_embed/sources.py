@@ -85,7 +85,7 @@ def default_scale(descr: str) -> float | None:
     type's range, 1 for floats, None for other integer types (the user must say)."""
     if descr in INTEGER_RANGES:
         return float(INTEGER_RANGES[descr])
-    if descr[1:2] == "f":
+    if descr[1:2] in ("f", "b"):  # floats, booleans
         return 1.0
     if descr[1:2] in ("i", "u", "b"):
         return None

@@ -77,10 +77,15 @@ def accuracy_rows(
     )
 
 
-def share_input_rows(table: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
-    """Rows without a variant (the input layer) copied once to each variant."""
+def share_input_rows(table: pd.DataFrame, variants: list[str], by_dataset: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Rows without a variant (the input layer) copied once to each variant, or, with
+    ``by_dataset``, to the variants of each dataset that map the input layer."""
     shared = table["variant"].isna() | (table["variant"].astype(str) == "")
-    copies = [table[shared].assign(variant=v) for v in variants]
+    if by_dataset is None:
+        copies = [table[shared].assign(variant=v) for v in variants]
+    else:
+        rows = table[shared]
+        copies = [rows[rows["dataset"] == d].assign(variant=v) for d, names in by_dataset.items() for v in names]
     return pd.concat([table[~shared], *copies], ignore_index=True)
 
 
@@ -91,12 +96,15 @@ def combine(
     layers: list[str],
     reducers: list[str],
     preprocess: dict[str, str] | None = None,
+    input_variants: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """Concatenate per-job tables, share the input layer's rows, order as in config.
+    """Concatenate per-job tables, share the input layer's rows (with ``input_variants``: only
+    with the variants of each dataset that map it), order as in config.
 
     ``preprocess`` (dataset -> none, scale or standardize) becomes the last column, so that a
     table says how its features were prepared."""
-    table = order_rows(share_input_rows(pd.concat(tables, ignore_index=True), variants), datasets, variants, layers, reducers)
+    shared = share_input_rows(pd.concat(tables, ignore_index=True), variants, input_variants)
+    table = order_rows(shared, datasets, variants, layers, reducers)
     if preprocess is not None:
         table["preprocess"] = table["dataset"].map(preprocess)
     return table
@@ -251,7 +259,7 @@ def to_latex(wide: pd.DataFrame, std: pd.DataFrame | None = None, digits: int = 
 
 # The layer scores (rule score_layers): one row per score and layer (and other layer for CKA).
 # pooling: how a layer with spatial axes became one vector per point (avg, max, flatten; empty
-# for a flat layer; for CKA, the rules of both layers, "a/b")
+# for a flat layer; for CKA, the rules of both layers, "avg/-", "-" for a flat one)
 LAYER_COLUMNS = ["dataset", "variant", "seed", "score", "layer", "other_layer", "value", "n_points", "pooling"]
 LAYER_KEYS = ["dataset", "variant", "score", "layer", "other_layer", "n_points", "pooling"]
 LAYER_SCORES = ["cka", "probe_accuracy", "intrinsic_dimension"]
