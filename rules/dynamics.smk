@@ -90,7 +90,7 @@ rule plot_dynamics:
 
 rule plot_dynamics_maps:
     input:
-        package("animation.py", "datasets.py", "mapplots.py", "sources.py", "style.py"),
+        package("datasets.py", "mapplots.py", "sources.py", "style.py"),
         maps=get_dynamics_maps,
         data=PATHS["dataset"],
     output:

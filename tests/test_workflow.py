@@ -141,7 +141,7 @@ def test_final_checkpoint_is_the_trained_model(run):
 def test_adding_a_checkpoint_reruns_only_its_chain(run):
     counts = _dry_run(run, "dynamics: {epochs: [0, 2, 5, 20]}\n")
     assert counts == {"extract_checkpoint": 2, "score_dynamics": 4, "aggregate_dynamics": 1, "plot_dynamics": 1,
-                      "plot_dynamics_maps": 2, "all": 1}
+                      "plot_dynamics_maps": 2, "animate_dynamics": 4, "all": 1}
 
 
 def _dry_run(run, extra: str) -> dict[str, int]:
