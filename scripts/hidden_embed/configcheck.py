@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -144,7 +145,7 @@ def data_layout(name: str, spec: dict) -> dict[str, Any]:
     if source in OFFICIAL or source == "digits":
         shape = IMAGE_SHAPES[source]
         n_train, n_test = SIZES[source] if source in OFFICIAL else digits_sizes(spec["test_fraction"])
-        return {"n_train": n_train, "n_test": n_test, "n_features": _product(shape), "image_shape": shape, "dtype": "|u1", "n_classes": 10}
+        return {"n_train": n_train, "n_test": n_test, "n_features": math.prod(shape), "image_shape": shape, "dtype": "|u1", "n_classes": 10}
     path = spec["path"]
     try:
         headers = npz_headers(path)
@@ -169,18 +170,11 @@ def data_layout(name: str, spec: dict) -> dict[str, Any]:
     return {
         "n_train": shapes["X_train"][0],
         "n_test": shapes["X_test"][0],
-        "n_features": _product(item),
+        "n_features": math.prod(item),
         "image_shape": image,
         "dtype": headers["X_train"][1],
         "n_classes": len(spec["class_names"]) if spec.get("class_names") else None,
     }
-
-
-def _product(shape: tuple[int, ...]) -> int:
-    out = 1
-    for n in shape:
-        out *= int(n)
-    return out
 
 
 def data_sizes(name: str, spec: dict) -> tuple[int, int, bool]:

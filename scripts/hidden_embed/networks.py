@@ -293,20 +293,6 @@ def pooling_rules(settings: dict, layers: list[Layer]) -> dict[str, str]:
     return {layer.name: by_layer.get(layer.name, default) for layer in layers if layer.spatial}
 
 
-def pooled_width(layer: Layer, rule: str | None) -> int | None:
-    """Values per point of a layer after its pooling rule (None where the shape is unknown)."""
-    if any(n is None for n in layer.shape):
-        return None
-    if not layer.spatial:
-        return int(layer.shape[0])
-    if rule == "flatten":
-        width = 1
-        for n in layer.shape:
-            width *= int(n)
-        return width
-    return int(layer.shape[-1])
-
-
 def pool(values, rule: str | None):  # noqa: ANN001, ANN201 - NumPy arrays
     """One vector per point: a (n, ..., channels) array pooled over its middle axes by ``rule``
     (avg, max) or flattened; a (n, d) array as it is. float32."""
