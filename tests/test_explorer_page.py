@@ -127,6 +127,29 @@ def test_the_page_opens_offline_and_draws_every_map(mnist_page, run):
 
 
 @pytest.mark.workflow  # the pages of the end-to-end run
+def test_every_map_is_drawn_true_to_shape(mnist_page, run):
+    """Screen x and y follow the map's own coordinates with one scale (a circle stays a circle),
+    and the bulk of the points (the figures' robust limits) lies inside the panel."""
+    from hidden_embed.mapplots import robust_limits
+
+    page = mnist_page
+    for k, name in enumerate(MAPS):
+        layer, reducer = name.split("/")
+        branch = "seed0" if layer == "raw" else "seed0/reference"
+        with np.load(run / f"results/mnist/{branch}/embeddings/{layer}/{reducer}.npz") as d:
+            coords = np.concatenate([d["train"], d["test"]])
+        xy, box = page.positions(k), page.box(k)
+        scale_x = np.polyfit(coords[:, 0], xy[:, 0], 1)[0]
+        scale_y = -np.polyfit(coords[:, 1], xy[:, 1], 1)[0]  # screen y grows downwards
+        assert scale_x > 0 and scale_y == pytest.approx(scale_x, rel=0.002), f"{name}: x drawn {scale_x / scale_y:.3f} times y's scale"
+        (x0, x1), (y0, y1) = robust_limits(coords)
+        bulk = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)
+        inside = (xy[:, 0] >= box["x"] - 1) & (xy[:, 0] <= box["x"] + box["width"] + 1)
+        inside &= (xy[:, 1] >= box["y"] - 1) & (xy[:, 1] <= box["y"] + box["height"] + 1)
+        assert inside[bulk].all(), f"{name}: {(~inside[bulk]).sum()} points of the bulk drawn outside the panel"
+
+
+@pytest.mark.workflow  # the pages of the end-to-end run
 def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
     page = mnist_page
     k = MAPS.index("hidden2/umap")

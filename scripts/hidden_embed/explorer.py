@@ -74,12 +74,23 @@ def dequantize(codes: np.ndarray, low: Sequence[float], high: Sequence[float]) -
     return np.asarray(low) + codes.astype(float) / QUANT * (np.asarray(high) - np.asarray(low))
 
 
+def square_view(limits: tuple[tuple[float, float], tuple[float, float]]) -> list[float]:
+    """The square [x0, x1, y0, y1] centred on ``limits`` that holds both axes' ranges: a square
+    panel then draws the map with one scale for x and y, true to shape, as the static figures
+    (equal aspect) do."""
+    (x0, x1), (y0, y1) = limits
+    half = max(x1 - x0, y1 - y0, 1e-12) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return [cx - half, cx + half, cy - half, cy + half]
+
+
 def map_entry(layer: str, reducer: str, train: np.ndarray, test: np.ndarray) -> dict:
     """One map of the page: its name, the quantised points (training first, then test) and the
-    initial view (the static figures' robust limits; far outliers lie outside it, not clipped)."""
+    initial view: a square around the static figures' robust limits (far outliers lie outside
+    it, not clipped), so that x and y share one scale."""
     points = np.concatenate([train, test])
     codes, low, high = quantize(points)
-    (x0, x1), (y0, y1) = robust_limits(points)
+    x0, x1, y0, y1 = square_view(robust_limits(points))
     return {
         "layer": layer,
         "reducer": reducer,

@@ -118,13 +118,14 @@
     const [x0, x1, y0, y1] = m.view;
     const sx = (m.high[0] - m.low[0]) / QUANT;
     const sy = (m.high[1] - m.low[1]) / QUANT;
-    const cx = (x0 + x1) / 2; const hx = Math.max((x1 - x0) / 2, 1e-12);
-    const cy = (y0 + y1) / 2; const hy = Math.max((y1 - y0) / 2, 1e-12);
+    // one scale for both axes (the view is square): a map is drawn true to shape
+    const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
+    const h = Math.max((x1 - x0) / 2, (y1 - y0) / 2, 1e-12);
     const x = new Float32Array(n);
     const y = new Float32Array(n);
     for (let i = 0; i < n; i += 1) {
-      x[i] = (m.low[0] + codes[2 * i] * sx - cx) / hx;
-      y[i] = (m.low[1] + codes[2 * i + 1] * sy - cy) / hy;
+      x[i] = (m.low[0] + codes[2 * i] * sx - cx) / h;
+      y[i] = (m.low[1] + codes[2 * i + 1] * sy - cy) / h;
     }
     return { codes, sx, sy, x, y };
   }
