@@ -25,6 +25,7 @@ FOLDERS = {
     "benchmarks": "Scripts that print measurements (never run by the tests' timing).",
     "config": "The reference experiment, the schema with every default, the key reference.",
     "docs": "Long-form documentation, linked from the README.",
+    "docs/figures": "Figures of measured runs, shown in the docs and the README (each page says the run and date).",
     "envs": "One pinned conda env per rule family, generated from requirements.txt.",
     "profiles": "Snakemake profiles: default (every local run), slurm and slurm-gpu (clusters).",
     "profiles/default": "Picked up by every plain local run.",
