@@ -74,12 +74,13 @@ def dequantize(codes: np.ndarray, low: Sequence[float], high: Sequence[float]) -
     return np.asarray(low) + codes.astype(float) / QUANT * (np.asarray(high) - np.asarray(low))
 
 
-def square_view(limits: tuple[tuple[float, float], tuple[float, float]]) -> list[float]:
-    """The square [x0, x1, y0, y1] centred on ``limits`` that holds both axes' ranges: a square
-    panel then draws the map with one scale for x and y, true to shape, as the static figures
-    (equal aspect) do."""
+def square_view(limits: tuple[tuple[float, float], tuple[float, float]], margin: float = 0.05) -> list[float]:
+    """The square [x0, x1, y0, y1] centred on ``limits`` that holds both axes' ranges and
+    ``margin`` of the longer one on each side: a square panel then draws the map with one scale
+    for x and y, true to shape, as the static figures (equal aspect) do, and the outermost
+    clusters clear of the panel's edge."""
     (x0, x1), (y0, y1) = limits
-    half = max(x1 - x0, y1 - y0, 1e-12) / 2
+    half = max(x1 - x0, y1 - y0, 1e-12) * (0.5 + margin)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return [cx - half, cx + half, cy - half, cy + half]
 
