@@ -77,12 +77,13 @@ def copy_tree(src: Path, dst: Path) -> Path:
     return dst
 
 
-# The end-to-end run shared by test_workflow.py and test_explorer_page.py (one run per session).
+# The end-to-end run shared by test_workflow.py and test_explorer_page.py (one run per session):
+# MNIST, so that the official IDX path runs; digits run the whole default grid in the README's quick
+# look (test_front_door.py), and beside other data in tests/test_any_network.py.
 WORKFLOW_CONFIG = """
 data_dir: {data}
 cache_dir: {cache}
 datasets:
-  digits: {{source: digits}}
   mnist: {{source: mnist, n_train: 2000, n_test: 500}}
 threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
 dynamics: {{enabled: true, epochs: [0, 2, 20], probe_points: 300}}

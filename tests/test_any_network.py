@@ -17,6 +17,7 @@ import pytest
 
 from conftest import snakemake
 from test_config import job_counts
+from test_explorer_page import Page, browser  # noqa: F401 - browser: the fixture
 
 CNN_CONFIG = """
 cache_dir: {cache}
@@ -160,6 +161,19 @@ def test_every_downstream_output_for_the_cnn(cnn_run):
     assert "conv2" in page and "image/png" in page
     dynamics = pd.read_csv(run / "dynamics/conv1/scores.tsv", sep="\t")
     assert dynamics.epoch.tolist() == [0, 8] and dynamics.knn_layer.iloc[-1] >= dynamics.knn_layer.iloc[0]
+
+
+@pytest.mark.workflow
+def test_the_cnn_pages_draw_every_map(browser, cnn_run):  # noqa: F811 - the fixture
+    """The explorer of the CNN on digits (8x8x1) and on colour images, in a real browser."""
+    for dataset in ("digits", "rgb"):
+        page = Page(browser, cnn_run / f"results/{dataset}/seed0/cnn/explorer.html")
+        n = page.js("explorer.n")
+        assert page.js("explorer.maps") == ["raw/pca", "conv1/pca", "conv2/pca", "hidden1/pca"]
+        assert page.js("explorer.maps.map((m, k) => explorer.visible(k))") == [n] * 4
+        page.shot(f"cnn_{dataset}")
+        assert page.errors == [] and page.requests == []
+        page.close()
 
 
 def test_changing_a_cnn_setting_reruns_only_its_chain(cnn_run):

@@ -55,10 +55,33 @@ BAD = {
 }
 
 
+def bad_config_text(case: str) -> str:
+    text = BAD[case][0]
+    return BASE + text if not text.startswith("datasets") else text
+
+
 @pytest.mark.parametrize("case", list(BAD))
+def test_bad_config_gets_its_message(tmp_path, monkeypatch, case):
+    """Every case, through the check the workflow runs at parse time (rules/common.smk), in this
+    process: the message names the key and the fix."""
+    from hidden_embed import configcheck
+
+    monkeypatch.chdir(tmp_path)  # relative paths in a config are the run directory's
+    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    with pytest.raises(configcheck.ConfigError) as error:
+        configcheck.check(yaml.safe_load(bad_config_text(case)), schema)
+    assert re.search(BAD[case][1], str(error.value)), str(error.value)
+
+
+# Through Snakemake, as a user sees it, for one case of each kind of check: the schema, a key's
+# closest match, the data's sizes, a file, the networks' layers.
+THROUGH_SNAKEMAKE = ["wrong type", "typo at top level", "n_train above the data", "npz path missing", "missing layer", "old single seed"]
+
+
+@pytest.mark.parametrize("case", THROUGH_SNAKEMAKE)
 def test_bad_config_fails_early_with_a_clear_message(tmp_path, case):
-    text, pattern = BAD[case]
-    (tmp_path / "config.yaml").write_text(BASE + text if not text.startswith("datasets") else text)
+    pattern = BAD[case][1]
+    (tmp_path / "config.yaml").write_text(bad_config_text(case))
     result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1")
     assert result.returncode != 0
     assert re.search(pattern, result.stderr + result.stdout), result.stderr[-2000:]

@@ -1,7 +1,7 @@
 """The explorer page in a real browser (Debian's Chromium, driven by Playwright), from file://.
 
 The pages are the ones the end-to-end run built (tests/conftest.py `run`): MNIST 2,000 + 500
-points and digits, 15 maps each. Screenshots go to test-artifacts/explorer/ (look at them)."""
+points, 15 maps (the CNN's pages of digits and colour images: tests/test_any_network.py). Screenshots go to test-artifacts/explorer/ (look at them)."""
 
 from __future__ import annotations
 
@@ -248,15 +248,6 @@ def test_clicking_a_point_shows_its_label_prediction_and_neighbours(mnist_page, 
     assert clicked not in ids and max(ids) < 2000, "neighbours are training points"
     page.shot("point")
     assert page.errors == []
-
-
-@pytest.mark.workflow  # the pages of the end-to-end run
-def test_the_digits_page_draws_its_maps(browser, run):
-    page = Page(browser, run / "results/digits/seed0/reference/explorer.html")
-    n = page.js("explorer.n")
-    assert page.js("explorer.maps.map((m, k) => explorer.visible(k))") == [n] * 15
-    assert page.errors == [] and page.requests == []
-    page.close()
 
 
 def test_a_table_without_images_shows_feature_values_on_hover(browser, tmp_path):

@@ -89,16 +89,25 @@ def cluster_args() -> list[str]:
     ]
 
 
-def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
-    slurm_dir, local_dir = tmp_path / "slurm", tmp_path / "local"
+@pytest.fixture(scope="module")
+def submitted(cluster, tmp_path_factory):
+    """The small grid run locally and through sbatch, each in its own folder: (slurm folder,
+    local folder, the SLURM run's log)."""
+    root = tmp_path_factory.mktemp("slurm")
+    slurm_dir, local_dir = root / "slurm", root / "local"
     for d in (slurm_dir, local_dir):
         d.mkdir()
-        (d / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
+        (d / "config.yaml").write_text(CONFIG.format(cache=root / "cache"))
     local = snakemake(local_dir, "--configfile", "config.yaml", "--cores", "2", TARGET, QUALITY)
     assert local.returncode == 0, local.stderr[-3000:]
     remote = snakemake(slurm_dir, "--configfile", "config.yaml", *cluster_args(), "--verbose", TARGET, QUALITY, timeout=1500)
     log = remote.stdout + remote.stderr
     assert remote.returncode == 0, log[-5000:]
+    return slurm_dir, local_dir, log
+
+
+def test_runs_through_sbatch_and_matches_a_local_run(submitted):
+    slurm_dir, local_dir, log = submitted
     job_ids = re.findall(r"SLURM (?:run ID|jobid)[:\s]+(\d+)", log, flags=re.I)
     assert len(set(job_ids)) >= 6, f"expected the compute jobs to go through sbatch:\n{log[-3000:]}"
     # The 4 grouped quality jobs (2 threads, 2 GB each) ask for what the node runs at once: 2 CPUs,
@@ -115,14 +124,20 @@ def test_runs_through_sbatch_and_matches_a_local_run(cluster, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(slurm_dir / QUALITY, sep="\t"), pd.read_csv(local_dir / QUALITY, sep="\t"))
 
 
-def test_failed_job_is_retried_with_more_memory_and_the_run_resumes(cluster, tmp_path):
-    """Cancel a running reducer job: SLURM reports it failed, Snakemake resubmits it with
-    mem_mb and runtime doubled (attempt 2), the run completes, and a rerun has nothing to do."""
+def test_failed_job_is_retried_with_more_memory_and_the_run_resumes(submitted):
+    """In the finished SLURM run, the t-SNE maps, their kNN scores and the table deleted and made
+    again (Snakemake does not remake an intermediate file whose results are up to date):
+    cancel a running t-SNE job, SLURM reports it failed, Snakemake resubmits it with mem_mb and
+    runtime doubled (attempt 2), the run completes, and a rerun has nothing to do."""
     import time
 
     from conftest import SNAKEMAKE
 
-    (tmp_path / "config.yaml").write_text(CONFIG.format(cache=tmp_path / "cache"))
+    tmp_path = submitted[0]
+    for branch, layer in (("seed0", "raw"), ("seed0/reference", "hidden2")):
+        (tmp_path / f"results/digits/{branch}/embeddings/{layer}/tsne.npz").unlink()
+        (tmp_path / f"results/digits/{branch}/knn/{layer}/tsne.tsv").unlink()
+    (tmp_path / TARGET).unlink()
     cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
            "--configfile", "config.yaml", *cluster_args(), TARGET]
     with open(tmp_path / "run.log", "w") as log:

@@ -1,4 +1,4 @@
-"""The whole workflow, run for real on digits and a 2,000/500 MNIST subsample."""
+"""The whole workflow, run for real on a 2,000/500 MNIST subsample."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ def test_model_outputs_and_accuracy_floor(run):
     assert keras.models.load_model(run / "results/mnist/seed0/reference/model/model.keras").output_shape == (None, 10)
 
 
-@pytest.mark.parametrize("dataset,n_train,n_test,width", [("mnist", 2000, 500, 784), ("digits", 1347, 450, 64)])
-def test_activation_files(run, dataset, n_train, n_test, width):
-    widths = {"raw": width, "hidden1": 256, "hidden2": 64, "output": 10}
+def test_activation_files(run):
+    dataset, n_train, n_test = "mnist", 2000, 500
+    widths = {"raw": 784, "hidden1": 256, "hidden2": 64, "output": 10}
     for layer, units in widths.items():
         for split, n in (("train", n_train), ("test", n_test)):
             branch = "seed0" if layer == "raw" else "seed0/reference"
@@ -61,14 +61,14 @@ def test_embedding_files(run):
 
 def test_accuracy_table_is_complete(run):
     tidy = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
-    assert len(tidy) == 2 * 3 * (5 + 1) * 3
+    assert len(tidy) == 3 * (5 + 1) * 3
     assert set(tidy["reducer"]) == {*REDUCERS, "highdim"}
     assert tidy["accuracy"].between(0, 1).all()
     assert set(tidy.loc[tidy.reducer == "trimap", "placement"]) == {"knn-mean"}
     umap = tidy.query("dataset == 'mnist' and reducer == 'umap' and k == 5").set_index("layer")["accuracy"]
     assert umap["hidden2"] > 0.8 and umap["raw"] > 0.7
     md = (run / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
-    assert len(md) == 2 + 2 * 3  # header, rule, one row per dataset x layer
+    assert len(md) == 2 + 3  # header, rule, one row per layer
     assert "±" not in "".join(md) and "variant" not in md[0], "one seed, one variant: a plain table"
     summary = pd.read_csv(run / "results/tables/knn_accuracy_summary.tsv", sep="\t")
     assert len(summary) == len(tidy) and not any(c.endswith("_std") or c == "n_seeds" for c in summary.columns)
@@ -77,19 +77,19 @@ def test_accuracy_table_is_complete(run):
 
 def test_quality_table(run):
     table = pd.read_csv(run / "results/tables/embedding_quality.tsv", sep="\t")
-    assert len(table) == 2 * 3 * 5
+    assert len(table) == 3 * 5
     metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
     assert table[metrics].notna().all().all() and (table[metrics] <= 1).all().all()
     mnist = table[table.dataset == "mnist"].set_index(["layer", "reducer"])
     assert mnist.loc[("raw", "umap"), "trustworthiness"] > mnist.loc[("raw", "pca"), "trustworthiness"]
-    assert set(table["tc_points"]) == {450, 500}  # below max_points: no subsample
+    assert set(table["tc_points"]) == {500}  # below max_points: no subsample
 
 
 def test_layer_scores(run):
     """CKA between every pair of layers, a linear probe and TwoNN per layer, for every model."""
     table = pd.read_csv(run / "results/tables/layers.tsv", sep="\t", keep_default_na=False)
     layers = ["raw", "hidden1", "hidden2", "output"]
-    assert len(table) == 2 * (16 + 4 + 4) and set(table["score"]) == {"cka", "probe_accuracy", "intrinsic_dimension"}
+    assert len(table) == 16 + 4 + 4 and set(table["score"]) == {"cka", "probe_accuracy", "intrinsic_dimension"}
     mnist = table[table.dataset == "mnist"]
     cka = mnist[mnist.score == "cka"].pivot(index="layer", columns="other_layer", values="value").loc[layers, layers]
     np.testing.assert_allclose(np.diag(cka), 1.0)
@@ -104,12 +104,12 @@ def test_layer_scores(run):
     from PIL import Image
 
     with Image.open(run / "results/figures/layers.png") as im:
-        assert im.size[0] > 1000 and im.size[1] > 700  # two rows: digits and mnist
+        assert im.size[0] > 1000 and im.size[1] > 350  # one row of panels: the one dataset
 
 
 def test_dynamics_over_training(run):
     table = pd.read_csv(run / "results/tables/dynamics.tsv", sep="\t")
-    assert len(table) == 2 * 2 * 3  # datasets x hidden layers x checkpoints
+    assert len(table) == 2 * 3  # hidden layers x checkpoints
     assert table.loc[table.epoch == 0, "displacement"].isna().all() and table.loc[table.epoch > 0, "displacement"].gt(0).all()
     metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
     assert table[metrics].notna().all().all() and (table[metrics] <= 1).all().all()
@@ -140,8 +140,8 @@ def test_final_checkpoint_is_the_trained_model(run):
 
 def test_adding_a_checkpoint_reruns_only_its_chain(run):
     counts = _dry_run(run, "dynamics: {epochs: [0, 2, 5, 20]}\n")
-    assert counts == {"extract_checkpoint": 2, "score_dynamics": 4, "aggregate_dynamics": 1, "plot_dynamics": 1,
-                      "plot_dynamics_maps": 2, "animate_dynamics": 4, "all": 1}
+    assert counts == {"extract_checkpoint": 1, "score_dynamics": 2, "aggregate_dynamics": 1, "plot_dynamics": 1,
+                      "plot_dynamics_maps": 1, "animate_dynamics": 2, "all": 1}
 
 
 def _dry_run(run, extra: str) -> dict[str, int]:
@@ -158,29 +158,29 @@ def test_nothing_to_do_after_a_run(run):
 
 def test_changed_k_list_reruns_only_knn_and_aggregate(run):
     counts = _dry_run(run, "knn: {k: [1, 5]}\n")
-    assert counts == {"score_knn": 30, "score_knn_highdim": 6, "aggregate_accuracy": 1, "plot_accuracy": 1, "all": 1}
+    assert counts == {"score_knn": 15, "score_knn_highdim": 3, "aggregate_accuracy": 1, "plot_accuracy": 1, "all": 1}
 
 
 def test_changed_reducer_parameter_reruns_only_its_chain(run):
     counts = _dry_run(run, "reducers: {pca: {}, umap: {n_neighbors: 5}, tsne: {}, pacmap: {}, trimap: {}}\n")
     assert counts == {
-        "embed_layer": 6,
-        "score_knn": 6,
-        "score_quality": 6,
+        "embed_layer": 3,
+        "score_knn": 3,
+        "score_quality": 3,
         "aggregate_accuracy": 1,
         "aggregate_quality": 1,
-        "plot_map": 6,
-        "plot_map_grid": 4,
+        "plot_map": 3,
+        "plot_map_grid": 2,
         "plot_accuracy": 1,
         "plot_quality": 1,
-        "build_explorer": 2,  # the pages of both datasets show the changed maps
+        "build_explorer": 1,  # the page shows the changed maps
         "all": 1,
     }
 
 
 def test_changed_figure_option_reruns_only_figures(run):
     counts = _dry_run(run, "figures: {k: 3, animation: {class: 1}}\n")
-    assert counts == {"plot_accuracy": 1, "animate_activations": 2, "all": 1}
+    assert counts == {"plot_accuracy": 1, "animate_activations": 1, "all": 1}
 
 
 def test_figures_are_valid_images(run):
@@ -188,7 +188,7 @@ def test_figures_are_valid_images(run):
 
     for png in ["results/mnist/seed0/reference/figures/map_grid_test.png",
                 "results/mnist/seed0/reference/figures/maps/hidden2/umap.png",
-                "results/digits/seed0/reference/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
+                "results/mnist/seed0/reference/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
                 "results/figures/accuracy_heatmap.png"]:
         with Image.open(run / png) as im:
             im.verify()
@@ -201,7 +201,7 @@ def test_figures_are_valid_images(run):
 
 def test_paper_folder_collects_pdfs_and_tables(run):
     paper = sorted(p.name for p in (run / "results/paper").iterdir())
-    assert "mnist_map_grid_test.pdf" in paper and "digits_training_curves.pdf" in paper
+    assert "mnist_map_grid_test.pdf" in paper and "mnist_training_curves.pdf" in paper
     assert {"accuracy_by_layer.pdf", "accuracy_heatmap.pdf", "knn_accuracy_pivot.tex", "knn_accuracy_pivot.md"} <= set(paper)
     for name in paper:
         if name.endswith(".pdf"):
@@ -227,7 +227,7 @@ def test_report_builds(run):
     assert "trustworthiness" in quality and f"{table['trustworthiness'].iloc[0]:.4g}" in quality
     # Each run's explorer is in the report as the same self-contained page.
     page = embedded_page(html, "explorer.html")
-    assert page in {(run / f"results/{d}/seed0/reference/explorer.html").read_text() for d in ("digits", "mnist")}
+    assert page == (run / "results/mnist/seed0/reference/explorer.html").read_text()
     assert "window.explorer" in page
 
 
