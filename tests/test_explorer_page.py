@@ -1,7 +1,8 @@
 """The explorer page in a real browser (Debian's Chromium, driven by Playwright), from file://.
 
 The pages are the ones the end-to-end run built (tests/conftest.py `run`): MNIST 2,000 + 500
-points, 15 maps (the CNN's pages of digits and colour images: tests/test_any_network.py). Screenshots go to test-artifacts/explorer/ (look at them)."""
+points, 15 maps (the CNN's pages of digits and colour images: tests/test_any_network.py).
+Screenshots go to test-artifacts/explorer/ (look at them)."""
 
 from __future__ import annotations
 
