@@ -11,9 +11,10 @@ the workflow writes to results/tables/knn_accuracy.tsv, to ``--directory``/one_p
 Imports, numba's compilation and TensorFlow's start-up are paid once. Not computed: the model's
 checkpoints, the quality metrics, layer scores, dynamics, figures and the explorer.
 
-Thread counts are those a workflow job gets (``configcheck.job_threads``, capped by ``--cores``):
-TensorFlow's once for the process (its first dataset's), each reducer's for its fit (``reducers.fit_place`` sets numba's and the BLAS
-pools); the process runs one step at a time.
+Thread counts are those a workflow job runs (``configcheck.job_threads``, which --cores does not
+change): TensorFlow's once for the process (its first dataset's), each reducer's for its fit
+(``reducers.fit_place`` sets numba's and the BLAS pools); numba compiles for config ``numba_cpu``
+as in the jobs; the process runs one step at a time.
 ``benchmarks/compare_one_process.py`` runs this and the workflow on the same config and prints
 the ratio of their wall times.
 """
@@ -67,7 +68,7 @@ def load_config(configfiles: list[str], overrides: list[str]) -> dict:
     return configcheck.check(config, yaml.safe_load((REPO / "config" / "schema.yaml").read_text()))
 
 
-def run_grid(config: dict, cores: int, log=print) -> "pd.DataFrame":  # noqa: F821, ANN001
+def run_grid(config: dict, log=print) -> "pd.DataFrame":  # noqa: F821, ANN001
     """The tidy kNN accuracy table of the config's grid, computed here, one step at a time."""
     import numpy as np
 
@@ -77,7 +78,7 @@ def run_grid(config: dict, cores: int, log=print) -> "pd.DataFrame":  # noqa: F8
     def threads(rule: str, dataset: str, reducer: str | None = None) -> int:
         n_train = configcheck.train_size(config, dataset)
         params = config["reducers"].get(reducer) if reducer else None
-        return min(configcheck.job_threads(config["threads"], rule, n_train, reducer, params), cores)
+        return configcheck.job_threads(config["threads"], rule, n_train, reducer, params)
 
     ks = config["knn"]["k"]
     download = f"{config['download_dir']}/{{source}}/{{stem}}.gz"
@@ -152,7 +153,7 @@ def run_grid(config: dict, cores: int, log=print) -> "pd.DataFrame":  # noqa: F8
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--directory", type=Path, required=True, help="working directory (relative paths of the config start here)")
-    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--cores", type=int, default=2, help="recorded beside the time; each step runs its config threads")
     parser.add_argument("--configfile", nargs="+", default=[])
     parser.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides, as Snakemake's --config")
     args = parser.parse_args(argv)
@@ -164,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     # As runtime.setup does for a job: before NumPy, numba or TensorFlow load.
     # Each step then uses its own share (fit_place sets numba's and the BLAS pools per reducer).
     counts = [n for key, n in config["threads"].items() if key not in ("reducers", "small_data")]
-    runtime.limit_threads(min(max([*counts, *config["threads"]["reducers"].values()]), args.cores))
+    runtime.limit_threads(max([*counts, *config["threads"]["reducers"].values()]))
+    runtime.pin_numba_target(config["numba_cpu"])
     runtime.set_caches(config["cache_dir"])
     start = time.perf_counter()
-    table = run_grid(config, args.cores, log=lambda line: print(f"[{time.perf_counter() - start:7.1f} s] {line}", flush=True))
+    table = run_grid(config, log=lambda line: print(f"[{time.perf_counter() - start:7.1f} s] {line}", flush=True))
     wall = time.perf_counter() - start
     out = Path("one_process")
     runtime.save_text(out / "knn_accuracy.tsv", tables.to_tsv(table))

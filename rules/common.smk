@@ -17,6 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
+from hidden_embed.reducers import NUMBA_COMPILED
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -36,6 +37,8 @@ DATASETS = list(config["datasets"])
 SEEDS = list(config["seeds"])
 VARIANTS = list(config["variants"])
 REDUCERS = list(config["reducers"])
+# The reducers whose numba code one compile_numba job compiles before their maps.
+NUMBA_REDUCERS = [r for r in REDUCERS if r in NUMBA_COMPILED]
 DYNAMICS = config["dynamics"]
 PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
 # The variants the workflow trains (mlp, cnn) and those that bring their own model (saved).
@@ -298,6 +301,15 @@ def get_source_files(wildcards):
 def get_dataset_spec(wildcards):
     """The config entry of a dataset."""
     return config["datasets"][wildcards.dataset]
+
+
+def get_compiled(wildcards):
+    """The compile_numba job a reducer's maps wait for, so that a new machine compiles its numba
+    code once, beside training, not in every map's job at once; none for the other reducers.
+    """
+    if wildcards.reducer in NUMBA_REDUCERS:
+        return f"results/compiled/{wildcards.reducer}.txt"
+    return []
 
 
 def get_reducer_params(wildcards):

@@ -14,6 +14,7 @@ rule extract_checkpoint:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        threads=get_threads("extract_activations"),
         layers=get_dense_layer_names,
         pooling=get_run_pooling,
         probe_points=get_probe_points,

@@ -1,6 +1,7 @@
 rule embed_layer:
     input:
         package("reducers.py"),
+        get_compiled,
         unpack(get_labels),
         train=path("activations", split="train"),
         test=path("activations", split="test"),
@@ -14,7 +15,30 @@ rule embed_layer:
         "../envs/reduce.yaml"
     threads: get_embed_threads
     params:
+        threads=get_embed_threads,
         reducer_params=get_reducer_params,
         seed=get_seed,
     script:
         "../scripts/embed_layer.py"
+
+
+rule compile_numba:
+    input:
+        package("reducers.py"),
+    output:
+        "results/compiled/{reducer}.txt",
+    log:
+        "results/logs/compile_numba/{reducer}.log",
+    benchmark:
+        "results/benchmarks/compile_numba/{reducer}.tsv"
+    wildcard_constraints:
+        reducer=alternatives(NUMBA_REDUCERS) or "(?!)",
+    conda:
+        "../envs/reduce.yaml"
+    threads: 1
+    params:
+        reducer_params=get_reducer_params,
+        numba_cpu=config["numba_cpu"],
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/compile_numba.py"

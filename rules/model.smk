@@ -18,6 +18,7 @@ rule train_model:
         "../envs/model.yaml"
     threads: get_threads("train_model")
     params:
+        threads=get_threads("train_model"),
         model=get_model_settings,
         seed=get_seed,
     script:
@@ -43,6 +44,7 @@ rule import_model:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        threads=get_threads("extract_activations"),
         output_layer=get_output_layer,
         seed=get_seed,
     script:
@@ -67,6 +69,7 @@ rule extract_activations:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        threads=get_threads("extract_activations"),
         seed=get_seed,
         pooling=get_pooling,
     script:

@@ -33,6 +33,7 @@ rule score_knn_highdim:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     params:
+        threads=get_threads("score_knn"),
         k=config["knn"]["k"],
         seed=get_seed,
         variant=get_variant,
@@ -57,6 +58,7 @@ rule score_quality:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     params:
+        threads=get_threads("score_knn"),
         quality=config["quality"],
         seed=get_seed,
         variant=get_variant,
@@ -79,6 +81,7 @@ rule score_layers:
         "../envs/reduce.yaml"
     threads: get_threads("score_layers")
     params:
+        threads=get_threads("score_layers"),
         layers=get_model_layers,
         pooling=get_run_pooling,
         settings=config["layer_scores"],

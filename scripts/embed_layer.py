@@ -15,7 +15,7 @@ name = snakemake.wildcards.reducer  # noqa: F821
 params = dict(snakemake.params.reducer_params)  # noqa: F821
 X_train, X_test = np.load(inp.train), np.load(inp.test)
 log.info("%s on %s train %s, test %s, params %s", name, snakemake.wildcards.layer, X_train.shape, X_test.shape, params)  # noqa: F821
-emb = reducers.fit_place(name, X_train, X_test, seed=snakemake.params.seed, threads=snakemake.threads, **params)  # noqa: F821
+emb = reducers.fit_place(name, X_train, X_test, seed=snakemake.params.seed, threads=runtime.threads(snakemake), **params)  # noqa: F821
 log.info("fit %.1f s, placement (%s) %.1f s", emb.fit_seconds, emb.placement, emb.place_seconds)
 runtime.save_npz(
     snakemake.output[0],  # noqa: F821

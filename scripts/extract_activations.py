@@ -7,7 +7,7 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 from hidden_embed import datasets, model, networks  # noqa: E402
 
-model.configure_tensorflow(snakemake.threads, snakemake.params.seed)  # noqa: F821
+model.configure_tensorflow(runtime.threads(snakemake), snakemake.params.seed)  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
 net = networks.load(snakemake.input.model)  # noqa: F821
 layer, out, rule = snakemake.wildcards.layer, snakemake.output, snakemake.params.pooling or None  # noqa: F821

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 from hidden_embed import datasets, model, networks  # noqa: E402
 
 p, inp, wc = snakemake.params, snakemake.input, snakemake.wildcards  # noqa: F821
-model.configure_tensorflow(snakemake.threads, p.seed)  # noqa: F821
+model.configure_tensorflow(runtime.threads(snakemake), p.seed)  # noqa: F821
 data = datasets.read(inp.data)
 probe = datasets.stratified_subset(data.y_test, p.probe_points, p.data_seed)
 net = networks.load(inp.model)

@@ -11,7 +11,7 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 from hidden_embed import datasets, model, networks  # noqa: E402
 
 inp, out, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
-model.configure_tensorflow(snakemake.threads, p.seed)  # noqa: F821
+model.configure_tensorflow(runtime.threads(snakemake), p.seed)  # noqa: F821
 data = datasets.read(inp.data)
 net = networks.load(inp.saved)
 n_outputs = net.get_layer(p.output_layer).output.shape[-1]

@@ -23,9 +23,9 @@ rows = []
 for i, (epoch, X, Y) in enumerate(zip(p.epochs, layers, maps)):
     rows.append({
         "dataset": wc.dataset, "variant": wc.variant, "seed": p.seed, "layer": wc.layer, "epoch": epoch,
-        "knn_layer": dynamics.loo_knn_accuracy(X, labels, k, snakemake.threads),  # noqa: F821
-        "knn_map": dynamics.loo_knn_accuracy(Y, labels, k, snakemake.threads),  # noqa: F821
-        **quality.all_metrics(X, Y, labels, k=p.quality["k"], max_points=p.quality["max_points"], n_pairs=p.quality["n_pairs"], seed=p.seed, threads=snakemake.threads),  # noqa: F821
+        "knn_layer": dynamics.loo_knn_accuracy(X, labels, k, runtime.threads(snakemake)),  # noqa: F821
+        "knn_map": dynamics.loo_knn_accuracy(Y, labels, k, runtime.threads(snakemake)),  # noqa: F821
+        **quality.all_metrics(X, Y, labels, k=p.quality["k"], max_points=p.quality["max_points"], n_pairs=p.quality["n_pairs"], seed=p.seed, threads=runtime.threads(snakemake)),  # noqa: F821
         "displacement": dynamics.displacement(maps[i - 1], Y) if i else float("nan"),
         "n_points": len(labels),
     })

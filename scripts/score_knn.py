@@ -10,7 +10,7 @@ from hidden_embed import knn, tables  # noqa: E402
 
 wc = snakemake.wildcards  # noqa: F821
 with np.load(snakemake.input.embedding, allow_pickle=False) as emb:  # noqa: F821
-    acc = knn.knn_accuracies(emb["train"], emb["y_train"], emb["test"], emb["y_test"], snakemake.params.k, snakemake.threads)  # noqa: F821
+    acc = knn.knn_accuracies(emb["train"], emb["y_train"], emb["test"], emb["y_test"], snakemake.params.k, runtime.threads(snakemake))  # noqa: F821
     rows = tables.accuracy_rows(
         acc,
         dataset=wc.dataset,

@@ -10,7 +10,7 @@ from hidden_embed import knn, tables  # noqa: E402
 
 inp, wc = snakemake.input, snakemake.wildcards  # noqa: F821
 y_train, y_test = np.load(inp.train_labels), np.load(inp.test_labels)
-acc = knn.knn_accuracies(np.load(inp.train), y_train, np.load(inp.test), y_test, snakemake.params.k, snakemake.threads)  # noqa: F821
+acc = knn.knn_accuracies(np.load(inp.train), y_train, np.load(inp.test), y_test, snakemake.params.k, runtime.threads(snakemake))  # noqa: F821
 rows = tables.accuracy_rows(
     acc,
     dataset=wc.dataset,

@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 from hidden_embed import quality  # noqa: E402
 
 q, seed, wc = snakemake.params.quality, snakemake.params.seed, snakemake.wildcards  # noqa: F821
-threads = snakemake.threads  # noqa: F821
+threads = runtime.threads(snakemake)  # noqa: F821
 X = np.load(snakemake.input.points)  # noqa: F821
 with np.load(snakemake.input.embedding, allow_pickle=False) as e:  # noqa: F821
     Y, labels = e[q["points"]], e[f"y_{q['points']}"]

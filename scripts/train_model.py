@@ -15,7 +15,7 @@ cfg = {"kind": "mlp", **snakemake.params.model}  # noqa: F821 - an mlp's setting
 seed = snakemake.params.seed  # noqa: F821
 out = snakemake.output  # noqa: F821
 
-model.configure_tensorflow(snakemake.threads, seed)  # noqa: F821
+model.configure_tensorflow(runtime.threads(snakemake), seed)  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
 fit, val = datasets.validation_split(data.y_train, cfg["validation_fraction"], seed)
 net = networks.build(cfg, data.n_features, data.image_shape, data.n_classes)

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from hidden_embed import runtime
+
+# As every job does (runtime.setup, config numba_cpu's default), before numba loads: numba compiles
+# for a generic CPU, so that a map fitted in a test is the map a job makes, on any machine.
+runtime.pin_numba_target("generic")
+
 REPO = Path(__file__).resolve().parents[1]
 # The official IDX files for tests: ../shared/data beside the checkout, or $HIDDEN_EMBED_TEST_DATA.
 SHARED_DATA = Path(os.environ.get("HIDDEN_EMBED_TEST_DATA", REPO.parent / "shared" / "data"))

@@ -110,6 +110,7 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "extract_input": 2,
         "train_model": 2,
         "extract_activations": 2 * 3,  # hidden1, hidden2, output
+        "compile_numba": 2,  # umap and pacmap, once for all their maps
         "embed_layer": 2 * 3 * 5,
         "score_knn": 2 * 3 * 5,
         "score_knn_highdim": 2 * 3,
@@ -339,6 +340,11 @@ def test_a_small_dataset_runs_every_job_on_one_thread(tmp_path, shared_data):
     assert set().union(*job_threads(result.stdout).values()) == {1}
     (tmp_path / "config.yaml").write_text(f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\n")
     result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
+    assert set().union(*job_threads(result.stdout).values()) == {1}  # the defaults: one thread a job
+    (tmp_path / "config.yaml").write_text(
+        f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\nthreads: {{train_model: 2, score_knn: 3, embed_layer: 2}}\n"
+    )
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
     threads = job_threads(result.stdout)
-    assert threads["train_model"] == {2} and threads["score_knn_highdim"] == {4}
+    assert threads["train_model"] == {2} and threads["score_knn_highdim"] == {3}
     assert embed_threads(result.stdout) == {"pca": {2}, "umap": {1}, "tsne": {2}, "pacmap": {1}, "trimap": {2}}

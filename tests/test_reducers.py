@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+import platform
 import subprocess
 import sys
 
@@ -239,3 +241,50 @@ def test_unseeded_umap_is_the_documented_fast_path(digits):
     assert reducers.make("umap", seed=0, threads=2).model.random_state == 0
     emb = reducers.fit_place("umap", digits.X_train, digits.X_test, seed=0, threads=2, seeded=False)
     assert knn.knn_accuracies(emb.train, digits.y_train, emb.test, digits.y_test, [5])[5] > FLOOR["umap"]
+
+
+def _has_avx2() -> bool:
+    try:
+        return " avx2 " in open("/proc/cpuinfo").read().replace("\n", " ")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64" or not _has_avx2(), reason="needs an x86-64 CPU with AVX2 (x86-64-v3)")
+def test_a_umap_map_does_not_depend_on_the_cpu_numba_would_compile_for(tmp_path, tmp_path_factory):
+    """runtime.pin_numba_target as every job calls it (config numba_cpu: generic): processes that
+    numba would compile for two CPUs (NUMBA_CPU_NAME x86-64-v3 and x86-64 in their environment,
+    as two machines' own detection would give) make one map; compiled for x86-64-v3 (pinned
+    there) the map is another, so the target does reach the code."""
+    code = (
+        "import sys; sys.path.insert(0, 'scripts'); from hidden_embed import runtime;"
+        "runtime.pin_numba_target(sys.argv[2]);"
+        "import numba, numpy as np; from hidden_embed import datasets, reducers;"
+        "d = datasets.load_digits(0.25, seed=0);"
+        "m = reducers.make('umap', seed=0, threads=1).fit(d.X_train);"
+        "np.save(sys.argv[1], m.embedding_); print(numba.config.CPU_NAME)"
+    )
+    cache = tmp_path_factory.getbasetemp() / "cache" / "numba"  # the workflow runs' (generic code may be there)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "NUMBA_NUM_THREADS": "1"}
+    maps, targets = {}, {}
+    for name, environment_cpu, pinned in (("a", "x86-64-v3", "generic"), ("b", "x86-64", "generic"), ("v3", "x86-64", "x86-64-v3")):
+        out = tmp_path / f"{name}.npy"
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(out), pinned], cwd=REPO, env={**env, "NUMBA_CPU_NAME": environment_cpu},
+            check=True, capture_output=True, text=True,
+        )
+        maps[name], targets[name] = np.load(out), done.stdout.split()[-1]
+    assert targets == {"a": "generic", "b": "generic", "v3": "x86-64-v3"}
+    np.testing.assert_array_equal(maps["a"], maps["b"])
+    assert np.abs(maps["a"] - maps["v3"]).max() > 1e-3
+
+
+def test_pinning_host_leaves_numba_its_own_choice(monkeypatch):
+    from hidden_embed import runtime
+
+    monkeypatch.setenv("NUMBA_CPU_NAME", "x86-64")
+    monkeypatch.setenv("NUMBA_CPU_FEATURES", "+sse2")
+    runtime.pin_numba_target("host")
+    assert "NUMBA_CPU_NAME" not in os.environ and "NUMBA_CPU_FEATURES" not in os.environ
+    runtime.pin_numba_target("generic")
+    assert os.environ["NUMBA_CPU_NAME"] == "generic" and "NUMBA_CPU_FEATURES" not in os.environ

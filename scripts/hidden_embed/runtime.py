@@ -78,13 +78,38 @@ def report_failures(log: logging.Logger, rule: str) -> None:
     sys.excepthook = hook
 
 
+def pin_numba_target(cpu_name: str | None) -> None:
+    """Make numba compile for ``cpu_name`` (LLVM's name, e.g. ``generic``), not for the CPU it runs
+    on, so that a map made with numba (UMAP, PaCMAP) is the same on every CPU of the architecture;
+    ``host`` or None leaves numba its own choice. Call before numba loads."""
+    for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES"):
+        os.environ.pop(name, None)
+    if cpu_name and cpu_name != "host":
+        os.environ["NUMBA_CPU_NAME"] = cpu_name  # numba then takes no features beyond the name's
+
+
+def threads(snakemake) -> int:  # noqa: ANN001 - Snakemake's script object
+    """The threads a job runs: its config count (``params.threads``), which --cores does not
+    change, so that its numbers do not depend on the machine; else the rule's ``threads``."""
+    return int(getattr(snakemake.params, "threads", None) or snakemake.threads)
+
+
 def setup(snakemake) -> logging.Logger:  # noqa: ANN001 - Snakemake's script object
-    """Log to the rule's log, cap threads at the rule's ``threads``, set caches."""
+    """Log to the rule's log, set the job's thread pools (:func:`threads`) and numba's target
+    (config ``numba_cpu``), set caches."""
     log = start_log(snakemake.log[0])
     report_failures(log, snakemake.rule)
-    limit_threads(snakemake.threads)
+    count = threads(snakemake)
+    limit_threads(count)
+    pin_numba_target(snakemake.config.get("numba_cpu", "generic"))
     set_caches(snakemake.config.get("cache_dir", ".cache"))
-    log.info("rule %s, wildcards %s, threads %d", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
+    log.info("rule %s, wildcards %s, threads %d", snakemake.rule, dict(snakemake.wildcards), count)
+    if count > snakemake.threads:
+        log.info(
+            "%d threads on the %d core(s) --cores leaves this job: same numbers, more time",
+            count,
+            snakemake.threads,
+        )
     return log
 
 

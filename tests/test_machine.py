@@ -1,0 +1,76 @@
+"""Results that do not depend on the machine: the same numbers whatever --cores, and numba's code
+compiled once per machine, before the maps that use it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import snakemake
+
+# Two threads for the jobs whose numbers depend on their thread count (training, t-SNE), on
+# digits (small_data 0: else a dataset this small runs every job on one thread).
+CONFIG = """
+cache_dir: {cache}
+datasets: {{digits: {{source: digits}}}}
+layers: [raw, hidden1]
+reducers: {{umap: {{}}, tsne: {{}}}}
+threads: {{train_model: 2, embed_layer: 2, small_data: 0}}
+"""
+TABLE = "results/tables/knn_accuracy.tsv"
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """The same config run with --cores 1 and with --cores 2, each in its own folder."""
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    runs = {}
+    for cores in ("1", "2"):
+        workdir = tmp_path_factory.mktemp(f"cores{cores}")
+        (workdir / "config.yaml").write_text(CONFIG.format(cache=cache))
+        result = snakemake(workdir, "--configfile", "config.yaml", "--cores", cores, TABLE)
+        assert result.returncode == 0, result.stderr[-5000:]
+        runs[cores] = workdir
+    return runs
+
+
+def test_every_map_and_cell_the_same_whatever_cores(two_runs):
+    one, two = two_runs["1"], two_runs["2"]
+    maps = sorted(p.relative_to(one) for p in (one / "results").rglob("embeddings/**/*.npz"))
+    assert len(maps) == 4, maps  # raw and hidden1, UMAP and t-SNE
+    for rel in maps:
+        with np.load(one / rel) as a, np.load(two / rel) as b:
+            np.testing.assert_array_equal(a["train"], b["train"], err_msg=str(rel))
+            np.testing.assert_array_equal(a["test"], b["test"], err_msg=str(rel))
+    left, right = (pd.read_csv(run / TABLE, sep="\t") for run in (one, two))
+    pd.testing.assert_frame_equal(left.drop(columns=["fit_seconds", "place_seconds"]), right.drop(columns=["fit_seconds", "place_seconds"]))
+    metrics = [json.loads((run / "results/digits/seed0/reference/model/test_metrics.json").read_text()) for run in (one, two)]
+    for m in metrics:
+        m.pop("train_seconds")
+    assert metrics[0] == metrics[1]  # the model: the same test loss and accuracy to the last digit
+
+
+def test_a_job_runs_its_config_threads_under_fewer_cores(two_runs):
+    """Under --cores 1 a 2-thread job runs 2 threads (and says so), so its numbers are those of 2."""
+    log = (two_runs["1"] / "results/logs/embed_layer/digits/seed0/raw/tsne.log").read_text()
+    assert log.splitlines()[0].endswith("threads 2"), log.splitlines()[0]
+    assert "2 threads on the 1 core(s) --cores leaves this job" in log
+    training = (two_runs["1"] / "results/logs/train_model/digits/seed0/reference.log").read_text()
+    assert training.splitlines()[0].endswith("threads 2")
+
+
+def test_umap_maps_wait_for_one_compile_job(two_runs):
+    """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps;
+    t-SNE, which numba does not compile, does not wait for it."""
+    run = two_runs["2"]
+    compiled = (run / "results/compiled/umap.txt").read_text()
+    assert compiled.startswith("umap: numba code compiled for CPU generic into ")
+    assert not (run / "results/compiled/tsne.txt").exists()
+    assert "umap compiled for generic" in (run / "results/logs/compile_numba/umap.log").read_text()
+    plan = snakemake(run, "--configfile", "config.yaml", "-n", "--forcerun", "compile_numba", TABLE)
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    remade = {line.split("/")[-1] for line in plan.stdout.splitlines() if "output: results/digits" in line and "embeddings" in line}
+    assert remade == {"umap.npz"}, plan.stdout[-3000:]
