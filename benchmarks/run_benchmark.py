@@ -6,7 +6,8 @@
 
 ``--summarize-only`` reads the benchmark files of an earlier run instead of running. Per rule and
 per job it prints the CPU efficiency ``cpu_time / (seconds x threads)`` (threads from the first line
-of each job's log) and lists the jobs of 30 s or more that used less than 0.6 of their cores. Arguments after
+of each job's log), the machine's utilisation (summed job CPU / (wall x cores)) and lists the jobs
+of 30 s or more that used less than 0.6 of their cores. Arguments after
 ``--`` go to Snakemake as they are, e.g. a cold and a warm numba cache for one UMAP job:
 
     run_benchmark.py --directory /tmp/b --config cache_dir=/tmp/cold -- \
@@ -84,6 +85,11 @@ def summary(jobs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def utilisation(jobs: pd.DataFrame, wall: float, cores: int) -> float:
+    """How busy the machine was: the jobs' summed CPU seconds / (wall seconds x cores)."""
+    return float(jobs.cpu_seconds.sum()) / (wall * cores)
+
+
 def low_efficiency(jobs: pd.DataFrame, seconds: float = 30, below: float = 0.6) -> pd.DataFrame:
     """Jobs of at least ``seconds`` that used less than ``below`` of the cores they reserved."""
     return jobs[(jobs.seconds >= seconds) & (jobs.efficiency < below)].sort_values("efficiency")
@@ -121,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not args.summarize_only:
+        busy = utilisation(jobs, wall, int(args.cores))
         print(f"wall time: {wall:.0f} s")
+        print(f"machine utilisation: {jobs.cpu_seconds.sum():.0f} s of job CPU / ({wall:.0f} s x {args.cores} cores) = {busy:.2f}")
     print(f"jobs: {len(jobs)}, summed job seconds: {jobs.seconds.sum():.0f} s, peak RSS: {jobs.max_rss_mb.max():.0f} MB\n")
     print("efficiency = cpu_time / (seconds x threads), from the benchmark files and each job's log\n")
     print(summary(jobs).to_markdown(floatfmt=".2f"))

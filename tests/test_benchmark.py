@@ -41,6 +41,8 @@ def test_efficiency_is_cpu_time_over_reserved_core_seconds(bench, tmp_path):
     per_rule = bench.summary(jobs.reset_index())
     assert per_rule.loc["embed_layer", "efficiency"] == pytest.approx(200 / (200 + 160))
     assert list(bench.low_efficiency(jobs.reset_index()).job) == ["mnist/seed0/raw/umap"]
+    # the machine: 50 + 150 + 10 CPU seconds in 150 s of wall time on 2 cores
+    assert bench.utilisation(jobs, wall=150.0, cores=2) == pytest.approx(210 / 300)
 
 
 def _module(name):
