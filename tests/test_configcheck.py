@@ -24,7 +24,7 @@ def test_defaults_are_filled_at_every_level():
     assert config["model"]["hidden_units"] == [256, 64] and config["knn"]["k"] == [3, 5, 10]
     assert config["datasets"]["d"]["n_train"] is None and config["datasets"]["d"]["test_fraction"] == 0.25
     assert config["reducers"]["trimap"]["placement_neighbors"] == 10
-    assert config["threads"]["score_knn"] == 4
+    assert config["threads"]["score_knn"] == 1 and config["threads"]["score_layers"] == 2 and config["numba_cpu"] == "generic"
 
 
 def test_a_file_without_datasets_runs_the_reference_datasets():
