@@ -23,6 +23,7 @@ include: "rules/score.smk"
 include: "rules/aggregate.smk"
 include: "rules/figures.smk"
 include: "rules/dynamics.smk"
+include: "rules/journey.smk"
 include: "rules/explorer.smk"
 
 

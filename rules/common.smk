@@ -122,6 +122,8 @@ localrules:
     plot_dynamics_maps,
     animate_dynamics,
     animate_activations,
+    align_layers,
+    animate_journey,
     paper,
 
 
@@ -147,6 +149,9 @@ PATHS = {
     "dynamics_maps": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/maps.npz",
     "dynamics_scores": "results/{dataset}/seed{seed}/{variant}/dynamics/{layer}/scores.tsv",
     "dynamics_animation": "results/{dataset}/seed{seed}/{variant}/figures/dynamics/{layer}.gif",
+    "journey": "results/{dataset}/seed{seed}/{variant}/journey/{reducer}.npz",
+    "journey_map": "results/{dataset}/seed{seed}/{variant}/journey/aligned_umap.npz",
+    "journey_animation": "results/{dataset}/seed{seed}/{variant}/figures/journey/{name}.gif",
     "explorer": "results/{dataset}/seed{seed}/{variant}/explorer.html",
     "table": "results/tables/{name}",
     "figure": "results/figures/{name}.{ext}",
@@ -388,6 +393,7 @@ def get_figure_targets():
             ext=["png", "pdf"],
         )
         targets += expand(path("animation", **run), name=["class_examples", "ensemble"])
+    targets += get_journey_targets()
     targets += expand(PATHS["figure"], name=SUMMARY_FIGURES, ext=["png", "pdf"])
     return targets
 
@@ -595,6 +601,84 @@ DYNAMICS_TABLES = ["dynamics.tsv", "dynamics_summary.tsv"]
 def get_probe_points(wildcards):
     """The probe set's size for a job's dataset (dynamics.probe_points, resolved per dataset)."""
     return configcheck.probe_points(config, wildcards.dataset)
+
+
+JOURNEY = config["journey"]
+# The journey's animations: one per reducer, and the journey map's (AlignedUMAP) if it is made.
+JOURNEY_NAMES = [*REDUCERS, *(["aligned_umap"] if JOURNEY["aligned_umap"] else [])]
+
+
+def journey_runs():
+    """(dataset, seed, variant) of every model with more than one mapped layer (a journey)."""
+    return [(d, s, v) for d, s, v in model_runs() if len(MAPPED[(d, v)]) > 1]
+
+
+def get_layer_maps(wildcards):
+    """One reducer's map of every mapped layer of a run, in network order (raw: the seed's)."""
+    return [
+        path(
+            "embedding",
+            dataset=wildcards.dataset,
+            branch=branch_of(wildcards.seed, wildcards.variant, layer),
+            layer=layer,
+            reducer=wildcards.reducer,
+        )
+        for layer in MAPPED[(wildcards.dataset, wildcards.variant)]
+    ]
+
+
+def get_test_activations(wildcards):
+    """The test activations of every mapped layer of a run, in network order (raw: the seed's)."""
+    return [
+        path(
+            "activations",
+            dataset=wildcards.dataset,
+            branch=branch_of(wildcards.seed, wildcards.variant, layer),
+            layer=layer,
+            split="test",
+        )
+        for layer in MAPPED[(wildcards.dataset, wildcards.variant)]
+    ]
+
+
+def get_journey(wildcards):
+    """A run's aligned layer maps, one file per reducer, and its journey map if one is made
+    (nothing for a run with one mapped layer)."""
+    run = dict(
+        dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
+    )
+    if len(MAPPED[(wildcards.dataset, wildcards.variant)]) < 2:
+        return {"layers": [], "journey_map": []}
+    return {
+        "layers": [path("journey", **run, reducer=r) for r in REDUCERS],
+        "journey_map": [path("journey_map", **run)] if JOURNEY["aligned_umap"] else [],
+    }
+
+
+def get_journey_animation_input(wildcards):
+    """What one journey GIF animates: a reducer's aligned layer maps, or the journey map."""
+    run = dict(
+        dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
+    )
+    if wildcards.name == "aligned_umap":
+        return path("journey_map", **run)
+    return path("journey", **run, reducer=wildcards.name)
+
+
+def get_journey_targets():
+    """The journey's GIFs of every run with more than one mapped layer."""
+    return [
+        path("journey_animation", dataset=d, seed=s, variant=v, name=name)
+        for d, s, v in journey_runs()
+        for name in JOURNEY_NAMES
+    ]
+
+
+def get_explorer_dynamics(wildcards):
+    """The epoch maps an explorer shows: its run's dynamics, where the default run computes them."""
+    if not DYNAMICS["enabled"]:
+        return []
+    return get_dynamics_maps(wildcards)
 
 
 def get_explorer_targets():

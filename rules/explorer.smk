@@ -2,8 +2,10 @@ rule build_explorer:
     input:
         package("datasets.py", "explorer.py", "mapplots.py", "sources.py", "style.py"),
         unpack(get_output_activations),  # train_output, test_output: the class scores
+        unpack(get_journey),  # layers: the aligned layer maps per reducer; journey_map
         assets=EXPLORER_ASSETS,
         embeddings=get_embeddings,
+        dynamics=get_explorer_dynamics,
         data=PATHS["dataset"],
     output:
         report(
@@ -26,5 +28,6 @@ rule build_explorer:
         layers=get_run_layers,
         reducers=REDUCERS,
         neighbours=config["explorer"]["neighbours"],
+        journey_k=JOURNEY["k"],
     script:
         "../scripts/build_explorer.py"

@@ -17,6 +17,20 @@ for path in inp.embeddings:  # every map is checked before the page is assembled
     layer, reducer = Path(path).parent.name, Path(path).stem
     train, test = explorer.read_map(path, len(data.y_train), len(data.y_test))
     maps.append(explorer.map_entry(layer, reducer, train, test))
+n_classes = len(data.class_names)
+morphs = []
+for path in inp.layers:  # one reducer's aligned maps of every layer
+    with np.load(path, allow_pickle=False) as npz:
+        morphs.append(explorer.layer_morph(Path(path).stem, npz["layers"].tolist(), npz["matrix"], npz["shift"], npz["train"], npz["test"], npz["predictions"], n_classes))
+journey_map = None
+for path in inp.journey_map:
+    with np.load(path, allow_pickle=False) as npz:
+        journey_map = explorer.point_sequence("aligned_umap", "AlignedUMAP journey map", npz["layers"].tolist(), npz["test"])
+epochs = []
+for path in inp.dynamics:  # each hidden layer's aligned maps of the probe points over training
+    with np.load(path, allow_pickle=False) as npz:
+        layer = Path(path).parent.name
+        epochs.append(explorer.point_sequence(layer, f"{layer} over training", [f"epoch {e}" for e in npz["epochs"].tolist()], npz["maps"], npz["index"]))
 predictions = np.concatenate([np.load(inp.train_output).argmax(axis=1), np.load(inp.test_output).argmax(axis=1)])
 page = explorer.page(
     explorer.payload(
@@ -32,8 +46,12 @@ page = explorer.page(
         X_test=data.X_test,
         image_shape=data.image_shape,
         neighbours=p.neighbours,
+        morphs=morphs,
+        journey_map=journey_map,
+        journey_k=p.journey_k,
+        epochs=epochs,
     )
 )
 with runtime.atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
     Path(tmp).write_text(page, encoding="utf-8")
-log.info("%d maps, %d points each, %.1f MB", len(maps), len(data.y_train) + len(data.y_test), len(page.encode()) / 1e6)
+log.info("%d maps, %d layer morphs, %d epoch sequences, %d points each, %.1f MB", len(maps), len(morphs), len(epochs), len(data.y_train) + len(data.y_test), len(page.encode()) / 1e6)

@@ -11,11 +11,12 @@ import pandas as pd  # noqa: E402
 from hidden_embed import dynamics, quality, tables  # noqa: E402
 
 p, wc = snakemake.params, snakemake.wildcards  # noqa: F821
-layers, labels = [], None
+layers, labels, index = [], None, None
 for path in snakemake.input.activations:  # noqa: F821 - in epoch order
     with np.load(path, allow_pickle=False) as npz:
         layers.append(np.asarray(npz[wc.layer], dtype=np.float32))
         labels = npz["y"] if labels is None else labels
+        index = npz["index"] if index is None else index
 log.info("%s: epochs %s, %d probe points, %d units", wc.layer, p.epochs, len(labels), layers[0].shape[1])
 maps = dynamics.aligned_maps(layers, seed=p.seed, n_neighbors=p.settings["n_neighbors"])
 k = p.settings["k"]
@@ -35,6 +36,7 @@ runtime.save_npz(
     maps=np.stack(maps),
     epochs=np.array(p.epochs),
     y=labels,
+    index=index,  # the probe points' rows among the test points
     knn_layer=np.array([r["knn_layer"] for r in rows]),
     knn_map=np.array([r["knn_map"] for r in rows]),
 )

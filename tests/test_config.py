@@ -126,6 +126,9 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "score_layers": 2,
         "aggregate_layers": 1,
         "plot_layers": 1,
+        "align_layers": 2 * 5,  # the layer morphs: per run and reducer
+        "map_journey": 2,  # the journey map (AlignedUMAP through the layers): per run
+        "animate_journey": 2 * 6,  # a GIF per reducer and of the journey map
         "build_explorer": 2,  # one page per dataset, seed and variant
         "all": 1,
     }

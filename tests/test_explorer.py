@@ -181,3 +181,42 @@ def test_page_is_one_self_contained_file():
     assert json.loads(embedded) == json.loads(json.dumps(data))
     assert "<title>toy &lt;/script&gt; run</title>" in text
     assert "createScatterplot" in text and "window.explorer" in text
+
+
+def test_a_layer_morph_carries_transforms_not_coordinates():
+    """The page moves each layer's own map by its alignment: the morph adds six numbers per layer
+    and the kNN predictions (one byte per test point for up to 256 classes), one view for all layers."""
+    rng = np.random.default_rng(5)
+    train, test = rng.normal(size=(2, 40, 2)), rng.normal(size=(2, 10, 2))
+    train[1] *= 10  # a larger second layer: the view must hold both
+    matrix, shift = np.stack([np.eye(2), 2 * np.eye(2)]), np.array([[0.0, 0.0], [1.0, -1.0]])
+    predictions = rng.integers(0, 3, (2, 10))
+    morph = explorer.layer_morph("umap", ["raw", "hidden1"], matrix, shift, train, test, predictions, 3)
+    assert morph["label"] == "UMAP" and morph["layers"] == ["raw", "hidden1"]
+    assert morph["matrix"] == matrix.tolist() and morph["shift"] == shift.tolist()
+    np.testing.assert_array_equal(_decode(morph["predictions"], "u1").reshape(2, 10), predictions)
+    assert morph["predictionBytes"] == 1
+    x0, x1, y0, y1 = morph["view"]
+    assert x1 - x0 == pytest.approx(y1 - y0) and x1 - x0 > np.ptp(train[1][:, 0])
+    wide = explorer.layer_morph("umap", ["raw", "hidden1"], matrix, shift, train, test, predictions + 300, 400)
+    assert wide["predictionBytes"] == 2 and _decode(wide["predictions"], "<u2").max() == predictions.max() + 300
+
+
+def test_a_point_sequence_quantises_each_step_and_names_its_points():
+    rng = np.random.default_rng(6)
+    maps = rng.normal(size=(3, 25, 2)) * [[[1.0]], [[2.0]], [[3.0]]]
+    index = rng.choice(100, 25, replace=False)
+    seq = explorer.point_sequence("hidden1", "hidden1 over training", ["epoch 0", "epoch 2", "epoch 20"], maps, index)
+    assert seq["count"] == 25 and seq["steps"] == ["epoch 0", "epoch 2", "epoch 20"]
+    np.testing.assert_array_equal(_decode(seq["index"], "<u4"), index)
+    for Y, frame in zip(maps, seq["frames"]):
+        back = explorer.dequantize(_decode(frame["coords"], "<u2").reshape(-1, 2), frame["low"], frame["high"])
+        np.testing.assert_allclose(back, Y, atol=np.ptp(Y, axis=0).max() / 65535)
+    assert explorer.point_sequence("j", "journey", ["raw"], maps[:1])["index"] is None
+
+
+def test_payload_carries_the_journey():
+    morph = explorer.layer_morph("pca", ["raw", "hidden1"], np.stack([np.eye(2)] * 2), np.zeros((2, 2)), np.zeros((2, 40, 2)), np.zeros((2, 10, 2)), np.zeros((2, 10), int), 3)
+    data, _ = _payload(morphs=[morph], journey_k=5)
+    assert data["morphs"] == [morph] and data["journeyK"] == 5 and data["journeyMap"] is None and data["epochs"] == []
+    assert len(data["ramp"]) == explorer.RAMP_STEPS and data["ramp"][0] == "#440154"  # viridis

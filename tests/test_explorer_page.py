@@ -150,12 +150,11 @@ def test_every_map_is_drawn_true_to_shape(mnist_page, run):
         assert inside[bulk].all(), f"{name}: {(~inside[bulk]).sum()} points of the bulk drawn outside the panel"
 
 
-@pytest.mark.workflow  # the pages of the end-to-end run
-def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
-    page = mnist_page
-    k = MAPS.index("hidden2/umap")
+def lasso(page: Page, k: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """Draw a rectangular lasso (shift + drag) over part of map k; the screen positions of its
+    points and the rectangle. The lasso begins and ends on a point: the library also takes that
+    for a click on it."""
     box = page.box(k)
-    # The lasso begins and ends on a point: the library also takes that for a click on it.
     corner, xy = page.nearest(k, 0.2, 0.2)
     x0, y0 = xy[corner]
     x1, y1 = x0 + box["width"] * 0.45, y0 + box["height"] * 0.5
@@ -168,6 +167,14 @@ def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
     mouse.up()
     keyboard.up("Shift")
     page.page.wait_for_function("explorer.selected(0).length > 0", timeout=10_000)
+    return xy, (x0, y0, x1, y1)
+
+
+@pytest.mark.workflow  # the pages of the end-to-end run
+def test_a_lasso_selects_the_same_points_in_every_map(mnist_page):
+    page = mnist_page
+    k = MAPS.index("hidden2/umap")
+    xy, (x0, y0, x1, y1) = lasso(page, k)
     selected = [page.js(f"explorer.selected({j})") for j in range(len(MAPS))]
     assert all(s == selected[k] for s in selected), "every map must select the same point indices"
     margin = 4
@@ -273,3 +280,135 @@ def test_a_table_without_images_shows_feature_values_on_hover(browser, tmp_path)
     assert page.page.locator("#tooltip canvas").count() == 0
     assert page.errors == []
     page.close()
+
+
+# ---- the journey: layer morphs, the journey map, the epochs, what moved ---------------------------
+JOURNEY_PANELS = ["pca", "umap", "tsne", "pacmap", "trimap", "aligned_umap"]
+
+
+def _aligned(run, reducer: str) -> dict:
+    with np.load(run / f"results/mnist/seed0/reference/journey/{reducer}.npz") as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+def _step(run, reducer: str, layer: str) -> float:
+    """The largest error the page's positions of one aligned map may have: the 16-bit
+    quantisation of the map it moves (half a step per axis), times the transform's scale."""
+    from hidden_embed import explorer, journey
+
+    branch = "seed0" if layer == "raw" else "seed0/reference"
+    with np.load(run / f"results/mnist/{branch}/embeddings/{layer}/{reducer}.npz") as emb:
+        points = np.concatenate([emb["train"], emb["test"]])
+    _, low, high = explorer.quantize(points)
+    i = LAYERS.index(layer)
+    return journey.scale_of(_aligned(run, reducer)["matrix"][i]) * max(np.subtract(high, low)) / 65535
+
+
+LAYERS = ["raw", "hidden1", "hidden2"]
+
+
+@pytest.mark.workflow  # the pages of the end-to-end run
+def test_a_layer_morph_moves_every_map_to_its_aligned_coordinates(mnist_page, run):
+    """After a morph to hidden2 each reducer's panel draws hidden2's aligned map (within the
+    quantisation), the journey map its hidden2 map; the lasso, the zoom survive the morph."""
+    page = mnist_page
+    assert page.js("explorer.journey.layers") == LAYERS
+    assert page.js("explorer.journey.panels") == JOURNEY_PANELS
+    assert page.page.locator("#layer-slider").get_attribute("max") == "2"
+    for r, reducer in enumerate(JOURNEY_PANELS[:-1]):  # before any morph: raw, as aligned (itself)
+        np.testing.assert_allclose(page.js(f"explorer.journey.positions('layer', {r})"),
+                                   np.concatenate([_aligned(run, reducer)[s][0] for s in ("train", "test")]), atol=2 * _step(run, reducer, "raw"))
+    lasso(page, MAPS.index("hidden1/tsne"))
+    chosen = page.js("explorer.selected(0)")
+    canvas = page.page.locator(".morph canvas").nth(1)  # zoom into UMAP's morph panel
+    box = canvas.bounding_box()
+    page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.page.mouse.wheel(0, -300)
+    page.page.wait_for_timeout(300)
+    camera = page.js("explorer.journey.camera(1)")
+    assert camera != page.js("explorer.journey.camera(0)"), "the wheel zooms the panel"
+    page.js("void explorer.journey.showLayer(2)")  # not awaited: look at it mid-morph
+    page.page.wait_for_timeout(500)
+    page.shot("morph_midway", page.page.locator("#journey"))
+    page.page.wait_for_function("document.body.dataset.layer === 'hidden2'", timeout=10_000)
+    page.page.wait_for_timeout(MORPH_SETTLE_MS)
+    page.shot("morph_hidden2", page.page.locator("#journey"))
+    for r, reducer in enumerate(JOURNEY_PANELS[:-1]):
+        aligned = _aligned(run, reducer)
+        got = np.array(page.js(f"explorer.journey.positions('layer', {r})"))
+        expected = np.concatenate([aligned["train"][2], aligned["test"][2]])
+        tolerance = _step(run, reducer, "hidden2") + 1e-6 * np.ptp(expected)
+        assert np.abs(got - expected).max() <= tolerance, f"{reducer}: {np.abs(got - expected).max()} > {tolerance}"
+    with np.load(run / "results/mnist/seed0/reference/journey/aligned_umap.npz") as npz:
+        journey_map = npz["test"][2]
+    got = np.array(page.js("explorer.journey.positions('layer', 5)"))[2000:]
+    np.testing.assert_allclose(got, journey_map, atol=np.ptp(journey_map, axis=0).max() / 65535 + 1e-6 * np.ptp(journey_map))
+    assert page.js("explorer.journey.visible('layer', 5)") == 500, "the journey map holds the test points"
+    assert set(page.js("explorer.journey.selected('layer', 5)")) >= {i for i in chosen if i >= 2000}
+    assert all(page.js(f"explorer.journey.selected('layer', {r})") == chosen for r in range(5))
+    assert page.js("explorer.selected(0)") == chosen
+    assert page.js("explorer.journey.camera(1)") == camera, "the zoom survives the morph"
+    page.page.locator("#clear").click()
+    assert page.errors == [] and page.requests == []
+
+
+MORPH_SETTLE_MS = 1500  # a morph takes 1.2 s (MORPH_MS in explorer.js)
+
+
+@pytest.mark.workflow  # the pages of the end-to-end run (dynamics enabled)
+def test_the_epoch_control_has_one_step_per_checkpoint(mnist_page, run):
+    page = mnist_page
+    assert page.js("explorer.journey.epochs") == ["epoch 0", "epoch 2", "epoch 20"]
+    assert page.js("explorer.journey.epochPanels") == ["hidden1", "hidden2"]
+    assert page.page.locator("#epoch-slider").get_attribute("max") == "2"
+    assert page.js("explorer.journey.visible('epoch', 1)") == 300, "only the probe points"
+    page.js("explorer.journey.showEpoch(2)")
+    page.page.wait_for_function("document.body.dataset.epoch === 'epoch 20'", timeout=10_000)
+    page.page.wait_for_timeout(MORPH_SETTLE_MS)
+    with np.load(run / "results/mnist/seed0/reference/dynamics/hidden2/maps.npz") as npz:
+        maps, index = npz["maps"], npz["index"]
+    got = np.array(page.js("explorer.journey.positions('epoch', 1)"))[2000 + index]
+    np.testing.assert_allclose(got, maps[2], atol=np.ptp(maps[2], axis=0).max() / 65535 + 1e-6 * np.ptp(maps[2]))
+    page.shot("epochs", page.page.locator("#epochs"))
+    page.page.locator("#epoch-play").click()  # plays from epoch 0 again to epoch 20
+    page.page.wait_for_function("document.body.dataset.epoch === 'epoch 0'", timeout=10_000)
+    page.page.wait_for_function("document.body.dataset.epoch === 'epoch 20'", timeout=20_000)
+    assert page.errors == []
+
+
+@pytest.mark.workflow  # the pages of the end-to-end run
+def test_untangled_counts_equal_what_the_knn_tables_imply(mnist_page, run):
+    """The 2-D kNN change mode: per reducer, untangled minus tangled test points from raw to hidden2
+    equal 500 x (5-NN accuracy of hidden2 - of raw) in the table; per class the counts equal those
+    of the stored predictions; the filter shows only the untangled points."""
+    import pandas as pd
+
+    from hidden_embed import journey
+
+    page = mnist_page
+    page.page.select_option("#colour-mode", "knn")
+    page.page.wait_for_selector("#moved-counts")
+    table = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = table[(table.dataset == "mnist") & (table.k == 5)].set_index(["layer", "reducer"])["accuracy"]
+    labels = _labels(run)[2000:]
+    for reducer in JOURNEY_PANELS[:-1]:
+        cells = page.page.eval_on_selector_all(f"#moved-counts td[data-reducer='{reducer}']", "els => els.map(e => [e.dataset.class, +e.dataset.untangled, +e.dataset.tangled])")
+        total = next(c for c in cells if c[0] == "all")
+        assert total[1] - total[2] == round(500 * (table[("hidden2", reducer)] - table[("raw", reducer)])), reducer
+        aligned = _aligned(run, reducer)
+        counts = journey.prediction_changes(labels, aligned["predictions"][0], aligned["predictions"][2], 10)
+        assert [c[1:] for c in cells if c[0] != "all"] == [[int(u), int(t)] for u, t in zip(counts["untangled"], counts["tangled"])]
+    page.shot("knn_change", page.page.locator("main"))
+    page.page.select_option("#only", "untangled")
+    umap_untangled = next(c for c in page.page.eval_on_selector_all("#moved-counts td[data-reducer='umap']", "els => els.map(e => [e.dataset.class, +e.dataset.untangled])") if c[0] == "all")[1]
+    page.page.wait_for_function(f"explorer.journey.visible('layer', 1) === {umap_untangled}", timeout=10_000)
+    assert page.js(f"explorer.visible({MAPS.index('hidden1/umap')})") == umap_untangled
+    page.shot("untangled_only", page.page.locator("main"))
+    page.page.select_option("#colour-mode", "moved")
+    page.page.wait_for_function("document.getElementById('moved').hidden", timeout=10_000)
+    assert page.js("explorer.journey.visible('layer', 1)") == 2500, "leaving the mode shows every point again"
+    pixels = page.shot("distance_moved", page.page.locator(".morph canvas").nth(1))
+    yellow = ((pixels[..., 0] > 200) & (pixels[..., 1] > 190) & (pixels[..., 2] < 90)).sum()  # viridis' far end
+    assert yellow > 5, "the points that moved farthest are drawn in the ramp's last colour"
+    page.page.select_option("#colour-mode", "class")
+    assert page.errors == []

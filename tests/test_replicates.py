@@ -18,6 +18,7 @@ datasets:
 model: {{epochs: 5}}
 layers: [raw, hidden2]
 reducers: {{pca: {{}}, tsne: {{n_iter: 100}}}}
+journey: {{aligned_umap: false}}  # the layer morphs only: the journey map is tested elsewhere
 threads: {{train_model: 2, extract_activations: 2, embed_layer: 2, score_knn: 2}}
 """
 MORE = """
@@ -75,6 +76,8 @@ def test_adding_a_seed_and_a_variant_plans_only_the_new_branches(grown):
         "score_layers": new_runs,
         "aggregate_layers": 1,
         "plot_layers": 1,
+        "align_layers": new_runs * 2,
+        "animate_journey": new_runs * 2,
         "build_explorer": new_runs,
         "all": 1,
     }

@@ -141,7 +141,9 @@ def test_final_checkpoint_is_the_trained_model(run):
 def test_adding_a_checkpoint_reruns_only_its_chain(run):
     counts = _dry_run(run, "dynamics: {epochs: [0, 2, 5, 20]}\n")
     assert counts == {"extract_checkpoint": 1, "score_dynamics": 2, "aggregate_dynamics": 1, "plot_dynamics": 1,
-                      "plot_dynamics_maps": 1, "animate_dynamics": 2, "all": 1}
+                      "plot_dynamics_maps": 1, "animate_dynamics": 2,
+                      "build_explorer": 1,  # its epoch control shows the dynamics (enabled in this run)
+                      "all": 1}
 
 
 def _dry_run(run, extra: str) -> dict[str, int]:
@@ -174,9 +176,56 @@ def test_changed_reducer_parameter_reruns_only_its_chain(run):
         "plot_map_grid": 2,
         "plot_accuracy": 1,
         "plot_quality": 1,
+        "align_layers": 1,  # UMAP's layer morph, and its GIF; the journey map (AlignedUMAP) stays
+        "animate_journey": 1,
         "build_explorer": 1,  # the page shows the changed maps
         "all": 1,
     }
+
+
+def test_changed_journey_k_reruns_only_the_alignments_and_the_page(run):
+    counts = _dry_run(run, "journey: {k: 3}\n")
+    assert counts == {"align_layers": 5, "animate_journey": 5, "build_explorer": 1, "all": 1}
+
+
+def test_aligned_maps_keep_the_tables_knn_accuracy(run):
+    """Each layer's aligned map (a similarity transform of the map) has the kNN accuracy of the
+    table at every k, and its stored predictions (journey k = 5) give the table's 5-NN accuracy."""
+    from hidden_embed import journey, knn
+
+    table = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = table[(table.dataset == "mnist") & (table.seed == 0)]
+    for reducer in REDUCERS:
+        with np.load(run / f"results/mnist/seed0/reference/journey/{reducer}.npz") as npz:
+            assert npz["layers"].tolist() == LAYERS and int(npz["k"]) == 5
+            aligned = {key: npz[key] for key in ("train", "test", "predictions", "y_train", "y_test", "matrix", "shift")}
+        for i, layer in enumerate(LAYERS):
+            expected = table[(table.layer == layer) & (table.reducer == reducer)].set_index("k")["accuracy"]
+            got = knn.knn_accuracies(aligned["train"][i], aligned["y_train"], aligned["test"][i], aligned["y_test"], [3, 5, 10])
+            assert got == pytest.approx(expected.to_dict(), abs=1e-6), f"{layer}/{reducer}"
+            assert np.mean(aligned["predictions"][i] == aligned["y_test"]) == pytest.approx(expected[5], abs=1e-6)
+            branch = "seed0" if layer == "raw" else "seed0/reference"
+            with np.load(run / f"results/mnist/{branch}/embeddings/{layer}/{reducer}.npz") as emb:
+                moved = journey.apply(emb["test"], aligned["matrix"][i], aligned["shift"][i])
+            np.testing.assert_allclose(moved, aligned["test"][i], rtol=1e-5, atol=1e-4 * np.ptp(moved))
+        # each layer's map is aligned to the previous one: closer after the transform than before
+        with np.load(run / f"results/mnist/seed0/reference/embeddings/hidden1/{reducer}.npz") as emb:
+            assert np.abs(aligned["train"][1] - aligned["train"][0]).mean() <= np.abs(emb["train"] - aligned["train"][0]).mean() + 1e-9
+
+
+def test_journey_map_and_gifs(run):
+    from PIL import Image
+
+    with np.load(run / "results/mnist/seed0/reference/journey/aligned_umap.npz") as npz:
+        assert npz["layers"].tolist() == LAYERS and npz["test"].shape == (3, 500, 2)
+        assert np.isfinite(npz["test"]).all() and float(npz["fit_seconds"]) > 0
+    for name in [*REDUCERS, "aligned_umap"]:
+        with Image.open(run / f"results/mnist/seed0/reference/figures/journey/{name}.gif") as gif:
+            assert gif.n_frames == 3 + 2 * 8, name  # three layers, eight eased frames between each two
+            gif.seek(0)
+            assert gif.info["duration"] == 1400  # a layer's own map: twice figures.animation.seconds_per_frame
+            gif.seek(1)
+            assert gif.info["duration"] == 80
 
 
 def test_changed_figure_option_reruns_only_figures(run):

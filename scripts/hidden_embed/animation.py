@@ -152,12 +152,19 @@ def ensemble_frames(acts: dict[str, np.ndarray], images: np.ndarray | None, clas
     return frames
 
 
-def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float = 0.6) -> None:
-    """Write frames as a looping GIF with Pillow (no external binaries)."""
+def write_gif(frames: Sequence[np.ndarray], path: str, seconds_per_frame: float | Sequence[float] = 0.6) -> None:
+    """Write frames as a looping GIF with Pillow (no external binaries); ``seconds_per_frame``
+    is one display time for every frame or one per frame."""
     from PIL import Image
 
     images = [Image.fromarray(f) for f in frames]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
+    if isinstance(seconds_per_frame, (int, float)):
+        duration = int(seconds_per_frame * 1000)
+    else:
+        duration = [int(round(s * 1000)) for s in seconds_per_frame]
+        if len(duration) != len(images):
+            raise ValueError(f"{len(duration)} display times for {len(images)} frames")
+    images[0].save(path, save_all=True, append_images=images[1:], duration=duration, loop=0, optimize=True)
 
 
 def map_sequence_frames(maps: np.ndarray, labels: np.ndarray, class_names: Sequence[str], titles: Sequence[str]) -> list[np.ndarray]:

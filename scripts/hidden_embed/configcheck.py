@@ -259,6 +259,11 @@ def _check_sizes(name: str, spec: dict, config: dict) -> None:
             f"knn.k {too_big} is not below the {n_train} training points of dataset {name}; "
             "choose smaller k or a larger n_train."
         )
+    if config["journey"]["k"] >= n_train:
+        raise ConfigError(
+            f"journey.k {config['journey']['k']} is not below the {n_train} training points of "
+            f"dataset {name}; choose a smaller journey.k or a larger n_train."
+        )
     q = config["quality"]
     points = sizes[q["points"]]
     tc_points = min(points, q["max_points"])

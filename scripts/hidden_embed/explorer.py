@@ -103,6 +103,56 @@ def map_entry(layer: str, reducer: str, train: np.ndarray, test: np.ndarray) -> 
     }
 
 
+def _codes(n_classes: int, values: np.ndarray) -> tuple[str, int]:
+    """Class codes as base64 of the smallest unsigned type that holds them, and its byte size."""
+    dtype = "u1" if n_classes <= 256 else "<u2"
+    return _b64(np.asarray(values).astype(dtype)), np.dtype(dtype).itemsize
+
+
+def _sequence_view(points: np.ndarray) -> list[float]:
+    """One square view for every frame of a morph (points: frames x n x 2), so that the morph
+    shows the points' movement and no change of scale."""
+    return square_view(robust_limits(np.asarray(points, dtype=float).reshape(-1, 2)))
+
+
+def layer_morph(reducer: str, layers: Sequence[str], matrix: np.ndarray, shift: np.ndarray, train: np.ndarray, test: np.ndarray, predictions: np.ndarray, n_classes: int) -> dict:
+    """One reducer's layer morph: per layer the similarity transform that aligns that layer's map
+    to the previous one (the page applies it to the map's own coordinates, so the morph adds no
+    coordinates to the page), one view for all layers, and each layer map's 2-D kNN predictions
+    of the test points."""
+    codes, size = _codes(n_classes, np.asarray(predictions).reshape(-1))
+    return {
+        "reducer": reducer,
+        "label": REDUCER_LABELS.get(reducer, reducer),
+        "layers": list(layers),
+        "matrix": np.asarray(matrix, dtype=float).tolist(),
+        "shift": np.asarray(shift, dtype=float).tolist(),
+        "view": _sequence_view(np.concatenate([train, test], axis=1)),
+        "predictions": codes,
+        "predictionBytes": size,
+    }
+
+
+def point_sequence(name: str, label: str, steps: Sequence, maps: np.ndarray, index: np.ndarray | None = None) -> dict:
+    """An aligned sequence of maps of a subset of the points (the journey map: the test points
+    through the layers; the dynamics: the probe points over the epochs): per step the quantised
+    coordinates, one view for all steps, and the subset's indices among the test points."""
+    maps = np.asarray(maps, dtype=float)
+    frames = []
+    for Y in maps:
+        codes, low, high = quantize(Y)
+        frames.append({"coords": _b64(codes), "low": low, "high": high})
+    return {
+        "name": name,
+        "label": label,
+        "steps": [str(s) for s in steps],
+        "frames": frames,
+        "view": _sequence_view(maps),
+        "index": None if index is None else _b64(np.asarray(index).astype("<u4")),
+        "count": int(maps.shape[1]),
+    }
+
+
 def display_images(X: np.ndarray, image_shape: Sequence[int] | None) -> np.ndarray | None:
     """Rows of ``X`` as 8-bit images (n, h, w) or (n, h, w, 3), or None for data that are not
     images. Values are mapped linearly from the data's range to 0..255 (images scaled to
@@ -150,6 +200,18 @@ def atlases(images: np.ndarray, per_atlas: int = TILES_PER_ATLAS, levels: int = 
     return out
 
 
+RAMP_STEPS = 16  # colours of the "distance moved" scale
+
+
+def ramp_colors(steps: int = RAMP_STEPS) -> list[str]:
+    """The sequential scale (viridis) of the "distance moved" colour mode, as #rrggbb."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["viridis"]
+    return [to_hex(cmap(i / (steps - 1)), keep_alpha=False) for i in range(steps)]
+
+
 def hex_colors(n_classes: int) -> list[str]:
     """The class colours of the static figures, as #rrggbb."""
     from matplotlib.colors import to_hex
@@ -171,6 +233,10 @@ def payload(
     X_test: np.ndarray,
     image_shape: Sequence[int] | None,
     neighbours: int,
+    morphs: Sequence[dict] = (),
+    journey_map: dict | None = None,
+    journey_k: int | None = None,
+    epochs: Sequence[dict] = (),
 ) -> dict:
     """Everything the page shows, as JSON-ready values (typed arrays as base64)."""
     n_train, n_test = len(y_train), len(y_test)
@@ -189,6 +255,12 @@ def payload(
         "maps": maps,
         "images": None,
         "features": None,
+        # the journey: layer morphs (one per reducer), the journey map, the epochs of the dynamics
+        "morphs": list(morphs),
+        "journeyMap": journey_map,
+        "journeyK": journey_k,
+        "epochs": list(epochs),
+        "ramp": ramp_colors(),
     }
     images = display_images(np.concatenate([X_train, X_test]), image_shape)
     if images is not None:

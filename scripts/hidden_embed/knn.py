@@ -39,6 +39,16 @@ def knn_accuracies(
     return {int(k): float(np.mean(majority_vote(labels[:, :k], n_classes) == y_test)) for k in ks}
 
 
+def knn_predictions(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, k: int, n_classes: int, threads: int = 1) -> np.ndarray:
+    """The class each test point gets from a uniform-vote kNN on the training points: the
+    predictions behind :func:`knn_accuracies` for one k."""
+    from sklearn.neighbors import NearestNeighbors
+
+    check_k([k], len(X_train))
+    neighbours = NearestNeighbors(n_neighbors=k, n_jobs=threads).fit(X_train).kneighbors(X_test, return_distance=False)
+    return majority_vote(np.asarray(y_train)[neighbours], n_classes)
+
+
 def majority_vote(neighbour_labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Per row, the most frequent label among its neighbours' labels (uniform votes; ties go to
     the smallest label, as in scikit-learn's ``KNeighborsClassifier``)."""

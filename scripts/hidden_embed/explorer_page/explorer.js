@@ -2,6 +2,9 @@
 // Point i is the same training or test point in every map: indices 0..nTrain-1 are the
 // training points, nTrain..nTrain+nTest-1 the placed test points. Data: the JSON payload
 // written by hidden_embed/explorer.py; drawing: regl-scatterplot (one shared WebGL context).
+// Above the grid, the journey: each reducer's maps morphing from layer to layer (aligned by the
+// similarity transforms in data.morphs), the journey map (AlignedUMAP through the layers) and,
+// where the run has dynamics, each hidden layer's maps over training. Every panel is linked.
 (function () {
   'use strict';
 
@@ -84,7 +87,9 @@
   const tooltip = document.getElementById('tooltip');
   const columns = data.reducers.length;
   const available = Math.max(600, window.innerWidth - 320 - 60);
-  const size = Math.max(160, Math.min(320, Math.floor(available / columns) - 8));
+  // the journey's row holds a panel per reducer and the journey map: every row must fit
+  const widest = Math.max(columns, (data.morphs || []).length + (data.journeyMap ? 1 : 0), (data.epochs || []).length);
+  const size = Math.max(160, Math.min(320, Math.floor(available / widest) - 8));
   grid.style.gridTemplateColumns = `24px repeat(${columns}, ${size}px)`;
   grid.append(el('div'));
   data.reducers.forEach((r) => grid.append(el('div', { class: 'col-head' }, r.label)));
@@ -112,7 +117,79 @@
     });
   });
 
+  // ---- the journey's panels: a layer morph per reducer, the journey map, the epochs --------
+  const morphData = data.morphs || [];
+  const sequences = [...(data.journeyMap ? [data.journeyMap] : []), ...(data.epochs || [])];
+  const extra = []; // every panel outside the grid
+  function addPanel(row, title, info) {
+    const cell = el('div', { class: 'morph', title });
+    const canvas = el('canvas', { width: size, height: size, style: `width:${size}px;height:${size}px` });
+    const ring = el('div', { class: 'ring' });
+    ring.hidden = true;
+    cell.append(el('div', { class: 'morph-head' }, title), canvas, el('span', { class: 'count' }), ring);
+    row.append(cell);
+    const p = { cell, canvas, ring, ...info };
+    extra.push(p);
+    return p;
+  }
+  const journeySection = document.getElementById('journey');
+  const layerSlider = document.getElementById('layer-slider');
+  const journeyRow = document.getElementById('journey-row');
+  const journeyLayers = morphData.length ? morphData[0].layers : (data.journeyMap ? data.journeyMap.steps : []);
+  const morphPlots = morphData.map((morph) => addPanel(journeyRow, `${morph.label} through the layers`, { kind: 'morph', morph, reducer: morph.reducer }));
+  const journeyPlot = data.journeyMap ? addPanel(journeyRow, data.journeyMap.label, { kind: 'sequence', seq: data.journeyMap }) : null;
+  journeySection.hidden = journeyLayers.length < 2;
+  layerSlider.max = String(Math.max(0, journeyLayers.length - 1));
+  const epochSection = document.getElementById('epochs');
+  const epochSlider = document.getElementById('epoch-slider');
+  const epochRow = document.getElementById('epoch-row');
+  const epochPlots = (data.epochs || []).map((seq) => addPanel(epochRow, seq.label, { kind: 'sequence', seq }));
+  const epochSteps = data.epochs && data.epochs.length ? data.epochs[0].steps : [];
+  epochSection.hidden = epochPlots.length === 0;
+  epochSlider.max = String(Math.max(0, epochSteps.length - 1));
+
   // ---- the maps -------------------------------------------------------------------------
+  function dequantized(m) {
+    // a map's own coordinates (data units), from its 16-bit codes
+    const codes = typed(m.coords, Uint16Array);
+    const count = codes.length / 2;
+    const sx = (m.high[0] - m.low[0]) / QUANT;
+    const sy = (m.high[1] - m.low[1]) / QUANT;
+    const X = new Float64Array(count);
+    const Y = new Float64Array(count);
+    for (let i = 0; i < count; i += 1) { X[i] = m.low[0] + codes[2 * i] * sx; Y[i] = m.low[1] + codes[2 * i + 1] * sy; }
+    return { X, Y };
+  }
+  function inView(pos, view) {
+    // data units to the panel's [-1, 1] square, one scale for x and y (the view is square)
+    const [x0, x1, y0, y1] = view;
+    const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
+    const h = Math.max((x1 - x0) / 2, (y1 - y0) / 2, 1e-12);
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i += 1) { x[i] = (pos.X[i] - cx) / h; y[i] = (pos.Y[i] - cy) / h; }
+    return { x, y };
+  }
+  function transformed(pos, matrix, shift) {
+    // points @ matrix + shift, as numpy computes it (hidden_embed.journey.apply)
+    const X = new Float64Array(pos.X.length);
+    const Y = new Float64Array(pos.X.length);
+    for (let i = 0; i < X.length; i += 1) {
+      X[i] = pos.X[i] * matrix[0][0] + pos.Y[i] * matrix[1][0] + shift[0];
+      Y[i] = pos.X[i] * matrix[0][1] + pos.Y[i] * matrix[1][1] + shift[1];
+    }
+    return { X, Y };
+  }
+  function subsetPositions(seq, frame) {
+    // a sequence's points (test points, or a subset of them) among all n; the rest at the centre
+    const own = dequantized(frame);
+    const X = new Float64Array(n);
+    const Y = new Float64Array(n);
+    const [x0, x1, y0, y1] = seq.view;
+    X.fill((x0 + x1) / 2); Y.fill((y0 + y1) / 2);
+    for (let j = 0; j < seq.count; j += 1) { X[seq.members[j]] = own.X[j]; Y[seq.members[j]] = own.Y[j]; }
+    return { X, Y };
+  }
   function coordinates(m) {
     const codes = typed(m.coords, Uint16Array);
     const [x0, x1, y0, y1] = m.view;
@@ -137,11 +214,10 @@
 
   function forOthers(source, fn) {
     syncing = true;
-    try { plots.forEach((p) => { if (p !== source) fn(p); }); } finally { syncing = false; }
+    try { every.forEach((p) => { if (p !== source) fn(p); }); } finally { syncing = false; }
   }
 
-  const drawn = plots.map((p) => {
-    Object.assign(p, coordinates(p.map));
+  function createPlot(p) {
     p.sp = createScatterplot({
       renderer,
       canvas: p.canvas,
@@ -179,11 +255,36 @@
     p.sp.subscribe('pointOver', (i) => { if (!syncing) hover(i, p); });
     p.sp.subscribe('pointOut', () => { if (!syncing) unhover(); });
     p.sp.subscribe('view', () => { if (linked) placeRings(); });
-    const valueA = Float32Array.from(labels);
-    return p.sp.draw({ x: p.x, y: p.y, valueA }, { zDataType: 'categorical' }).then(() => {
+    p.valueA = Float32Array.from(labels);
+    return p.sp.draw({ x: p.x, y: p.y, valueA: p.valueA }, { zDataType: 'categorical' }).then(() => {
       p.cell.dataset.points = String(p.sp.get('points').length);
     });
+  }
+
+  // the grid's maps
+  plots.forEach((p) => { p.kind = 'grid'; p.reducer = p.map.reducer; Object.assign(p, coordinates(p.map)); });
+  // the layer morphs: per reducer, every layer's map moved by its alignment, in one view
+  const gridMap = (layer, reducer) => plots.find((q) => q.map.layer === layer && q.map.reducer === reducer);
+  morphPlots.forEach((p) => {
+    const { morph } = p;
+    p.aligned = morph.layers.map((layer, l) => transformed(dequantized(gridMap(layer, morph.reducer).map), morph.matrix[l], morph.shift[l]));
+    p.frames = p.aligned.map((pos) => inView(pos, morph.view));
+    const b = bytes(morph.predictions);
+    const all = morph.predictionBytes === 2 ? new Uint16Array(b.buffer, 0, b.byteLength / 2) : b;
+    p.predictions = morph.layers.map((_, l) => all.subarray(l * data.nTest, (l + 1) * data.nTest));
   });
+  // the sequences (journey map, epochs): a subset of the test points, each step its own map
+  [journeyPlot, ...epochPlots].filter(Boolean).forEach((p) => {
+    const { seq } = p;
+    const index = seq.index ? typed(seq.index, Uint32Array) : null;
+    seq.members = Uint32Array.from({ length: seq.count }, (_, j) => nTrain + (index ? index[j] : j));
+    p.only = new Set(seq.members);
+    p.aligned = seq.frames.map((frame) => subsetPositions(seq, frame));
+    p.frames = p.aligned.map((pos) => inView(pos, seq.view));
+  });
+  [...morphPlots, ...epochPlots, ...(journeyPlot ? [journeyPlot] : [])].forEach((p) => { Object.assign(p, p.frames[0]); });
+  const every = [...plots, ...extra];
+  const drawn = every.map(createPlot);
 
   // ---- visibility: training / test, classes ---------------------------------------------
   const hiddenClasses = new Set();
@@ -196,23 +297,167 @@
     }
     return out;
   }
+  // ---- what moved: colour modes and the untangled / tangled filter -------------------------
+  // Per reducer, from the layer morph: how far each point travels between two layers' aligned
+  // maps, and how its 2-D kNN prediction (journey k) changes: 0 training point, 1 right in both,
+  // 2 wrong in both, 3 untangled (wrong, then right), 4 tangled (right, then wrong).
+  const CHANGE = { names: ['training point', 'right in both', 'wrong in both', 'untangled (wrong \u2192 right)', 'tangled (right \u2192 wrong)'],
+    colors: ['#e3e3e3', '#a9b8cc', '#6b6b6b', '#1a9850', '#d7301f'] };
+  const colourMode = document.getElementById('colour-mode');
+  const fromLayer = document.getElementById('from-layer');
+  const toLayer = document.getElementById('to-layer');
+  const onlyKind = document.getElementById('only');
+  const morphOf = new Map(morphPlots.map((p) => [p.reducer, p]));
+  journeyLayers.forEach((layer, l) => {
+    fromLayer.append(el('option', { value: String(l) }, layer));
+    toLayer.append(el('option', { value: String(l) }, layer));
+  });
+  fromLayer.value = '0';
+  toLayer.value = String(Math.max(0, journeyLayers.length - 1));
+  if (journeyLayers.length < 2) colourMode.closest('label').hidden = true;
+  if (!morphPlots.length) colourMode.querySelector('option[value="knn"]').remove();
+
+  function changes(reducer, a, b) {
+    // the kind of change of every point (see CHANGE) in one reducer's maps from layer a to layer b
+    const out = new Uint8Array(n);
+    const m = morphOf.get(reducer);
+    if (!m) return null;
+    const before = m.predictions[a]; const after = m.predictions[b];
+    for (let t = 0; t < data.nTest; t += 1) {
+      const y = labels[nTrain + t];
+      const r0 = before[t] === y; const r1 = after[t] === y;
+      out[nTrain + t] = r0 && r1 ? 1 : (!r0 && !r1 ? 2 : (r1 ? 3 : 4));
+    }
+    return out;
+  }
+  function changeCounts(reducer, a, b) {
+    // per class: [untangled, tangled] test points
+    const kinds = changes(reducer, a, b);
+    const counts = names.map(() => [0, 0]);
+    for (let t = 0; t < data.nTest; t += 1) {
+      const k = kinds[nTrain + t];
+      if (k === 3) counts[labels[nTrain + t]][0] += 1;
+      else if (k === 4) counts[labels[nTrain + t]][1] += 1;
+    }
+    return counts;
+  }
+  function travelSource(p) {
+    // the aligned sequence whose steps a plot's "distance moved" compares, and the two steps
+    if (p.kind === 'sequence' && p.seq !== data.journeyMap) return [p, 0, p.frames.length - 1];
+    const a = +fromLayer.value; const b = +toLayer.value;
+    return [p.kind === 'sequence' ? p : morphOf.get(p.reducer), a, b];
+  }
+  const RAMP = data.ramp;
+  document.querySelector('#ramp-key .ramp').style.background = `linear-gradient(to right, ${RAMP.join(', ')})`;
+  function travelBins(source, a, b) {
+    // each point's distance between steps a and b, relative to step b's size, in RAMP bins up to
+    // the 98th percentile (points outside a sequence's subset: 0)
+    const key = `${a}/${b}`;
+    source.travel = source.travel || {};
+    if (source.travel[key]) return source.travel[key];
+    const A = source.aligned[a]; const B = source.aligned[b];
+    const members = source.only ? [...source.only] : Array.from({ length: n }, (_, i) => i);
+    let cx = 0; let cy = 0;
+    members.forEach((i) => { cx += B.X[i]; cy += B.Y[i]; });
+    cx /= members.length; cy /= members.length;
+    let spread = 0;
+    members.forEach((i) => { spread += (B.X[i] - cx) ** 2 + (B.Y[i] - cy) ** 2; });
+    const scale = Math.sqrt(spread / members.length) || 1;
+    const moved = new Float64Array(n);
+    members.forEach((i) => { moved[i] = Math.hypot(B.X[i] - A.X[i], B.Y[i] - A.Y[i]) / scale; });
+    const sorted = members.map((i) => moved[i]).sort((u, v) => u - v);
+    const top = sorted[Math.floor(0.98 * (sorted.length - 1))] || 1;
+    const bins = new Float32Array(n);
+    members.forEach((i) => { bins[i] = Math.min(RAMP.length - 1, Math.floor((moved[i] / top) * RAMP.length)); });
+    source.travel[key] = { bins, moved, top };
+    return source.travel[key];
+  }
+  function colourValues(p) {
+    // what a plot's colours encode in the current mode, and the colour list
+    const mode = colourMode.value;
+    if (mode === 'moved') {
+      const [source, a, b] = travelSource(p);
+      if (source) return [travelBins(source, a, b).bins, RAMP];
+    }
+    if (mode === 'knn' && p.reducer) {
+      return [Float32Array.from(changes(p.reducer, +fromLayer.value, +toLayer.value)), CHANGE.colors];
+    }
+    return [Float32Array.from(labels), colors];
+  }
+
+  function redraw(p, transition) {
+    // draw a plot's current positions and colours; the filter, the selection and the zoom stay
+    return p.sp.draw({ x: p.x, y: p.y, valueA: p.valueA }, {
+      zDataType: 'categorical', preventFilterReset: true, transition, transitionDuration: MORPH_MS,
+    }).then(() => { if (selection.length) p.sp.select(selection, { preventEvent: true }); });
+  }
+  function applyColours() {
+    const mode = colourMode.value;
+    document.getElementById('pair').hidden = mode === 'class';
+    document.getElementById('only-label').hidden = mode !== 'knn';
+    document.getElementById('ramp-key').hidden = mode !== 'moved';
+    legend.classList.toggle('inactive', mode !== 'class');
+    if (mode !== 'knn') onlyKind.value = 'all';
+    return Promise.all(every.map((p) => {
+      const [values, list] = colourValues(p);
+      p.valueA = values;
+      p.sp.set({ pointColor: list });
+      return redraw(p, false);
+    })).then(() => { showMoved(); return applyVisibility(); });
+  }
+
+  // ---- visibility: the training / test toggles, the classes, the subset of a panel --------
   function applyVisibility() {
     const all = hiddenClasses.size === 0 && showTrain.checked && showTest.checked;
     const visible = all ? null : visibleIndices();
-    const count = all ? n : visible.length;
+    const kind = colourMode.value === 'knn' && onlyKind.value !== 'all' ? (onlyKind.value === 'untangled' ? 3 : 4) : 0;
     syncing = true;
-    const done = plots.map((p) => (all ? p.sp.unfilter({ preventEvent: true }) : p.sp.filter(visible, { preventEvent: true })));
-    syncing = false;
-    plots.forEach((p) => {
+    const done = every.map((p) => {
+      const byKind = kind && p.reducer ? p.valueA : null;
+      let shown = null; // null: every point
+      if (visible || p.only || byKind) {
+        shown = (visible || Array.from({ length: n }, (_, i) => i)).filter((i) => (!p.only || p.only.has(i)) && (!byKind || byKind[i] === kind));
+      }
+      p.shown = shown;
+      const count = shown ? shown.length : n;
       p.cell.dataset.visible = String(count);
       p.cell.querySelector('.count').textContent = `${count.toLocaleString('en')} points`;
+      return shown ? p.sp.filter(shown, { preventEvent: true }) : p.sp.unfilter({ preventEvent: true });
     });
+    syncing = false;
     if (selection.length) {
       const keep = new Set(visible || []);
       select(all ? selection : selection.filter((i) => keep.has(i)), null, true);
     }
     return Promise.all(done);
   }
+  colourMode.addEventListener('change', applyColours);
+  fromLayer.addEventListener('change', applyColours);
+  toLayer.addEventListener('change', applyColours);
+  onlyKind.addEventListener('change', () => applyVisibility());
+
+  // the side panel's counts of the untangled and tangled points, per class and reducer
+  const moved = document.getElementById('moved');
+  function showMoved() {
+    moved.hidden = colourMode.value !== 'knn';
+    if (moved.hidden) return;
+    const a = +fromLayer.value; const b = +toLayer.value;
+    const head = el('tr', {}, el('th', {}, 'class'), ...morphPlots.map((p) => el('th', {}, p.morph.label)));
+    const table = el('table', { id: 'moved-counts' }, head);
+    const counts = morphPlots.map((p) => changeCounts(p.reducer, a, b));
+    const cell = (c, k, reducer) => {
+      const [u, t] = c;
+      return el('td', { 'data-reducer': reducer, 'data-class': String(k), 'data-untangled': String(u), 'data-tangled': String(t) }, `${u} / ${t}`);
+    };
+    names.forEach((name, k) => table.append(el('tr', {}, el('td', {}, name), ...counts.map((c, r) => cell(c[k], k, morphPlots[r].reducer)))));
+    table.append(el('tr', { class: 'total' }, el('td', {}, 'all'), ...counts.map((c, r) => cell(c.reduce((s2, x) => [s2[0] + x[0], s2[1] + x[1]], [0, 0]), 'all', morphPlots[r].reducer))));
+    const legendItems = CHANGE.names.slice(1).map((label, k) => el('span', { class: 'change' }, el('span', { class: 'swatch', style: `background:${CHANGE.colors[k + 1]}` }), label));
+    moved.replaceChildren(
+      el('h2', {}, `From ${journeyLayers[a]} to ${journeyLayers[b]}: untangled / tangled test points`),
+      el('div', { class: 'hint' }, `by the ${data.journeyK}-NN prediction in each reducer's 2-D maps; the map of layer ${journeyLayers[b]} has untangled \u2212 tangled more right than the map of ${journeyLayers[a]}`),
+      el('div', { class: 'changes' }, ...legendItems), table);
+  }
+
   showTrain.addEventListener('change', applyVisibility);
   showTest.addEventListener('change', applyVisibility);
 
@@ -250,8 +495,8 @@
   function placeRings() {
     if (!linked) return;
     const [source, i] = linked;
-    plots.forEach((p) => {
-      if (p === source) { p.ring.hidden = true; return; }
+    every.forEach((p) => {
+      if (p === source || (p.only && !p.only.has(i))) { p.ring.hidden = true; return; }
       const [x, y] = p.sp.getScreenPosition(i);
       const inside = x >= 0 && y >= 0 && x <= size && y <= size;
       p.ring.hidden = !inside;
@@ -275,7 +520,7 @@
     tooltip.hidden = true;
     delete tooltip.dataset.point;
     linked = null;
-    plots.forEach((p) => { p.ring.hidden = true; });
+    every.forEach((p) => { p.ring.hidden = true; });
   }
 
   // ---- selection ------------------------------------------------------------------------
@@ -287,7 +532,7 @@
       if (selection.length) p.sp.select(selection, { preventEvent: true });
       else p.sp.deselect({ preventEvent: true });
     });
-    plots.forEach((p) => {
+    every.forEach((p) => {
       p.cell.dataset.selected = String(selection.length);
       p.sp.set({ pointSizeSelected: selection.length === 1 ? 6 : 2 }); // one point: easy to find in every map
     });
@@ -299,7 +544,7 @@
   function clearSelection() {
     selection = [];
     forOthers(null, (p) => p.sp.deselect({ preventEvent: true }));
-    plots.forEach((p) => { p.cell.dataset.selected = '0'; });
+    every.forEach((p) => { p.cell.dataset.selected = '0'; });
     showHint();
   }
   document.getElementById('clear').addEventListener('click', clearSelection);
@@ -362,6 +607,10 @@
     const parts = [el('h2', { id: 'point-title' }, describe(i))];
     const image = thumb(i, 5);
     parts.push(image || el('div', { class: 'features' }, featureText(i)));
+    // the neighbours in the map the point was clicked in; for a morph, the map of the layer shown
+    const where = source.kind === 'grid' ? source : (source.kind === 'morph' ? gridMap(journeyLayers[layerControl.state.at], source.reducer) : null);
+    if (!where) { panel.replaceChildren(...parts); return; }
+    source = where;
     const neighbours = nearestTraining(source, i, data.neighbours);
     const votes = classCounts(neighbours.map(([, j]) => j));
     parts.push(el('h2', {}, `its ${neighbours.length} nearest training points in ${source.map.title}`),
@@ -374,6 +623,44 @@
     parts.push(list);
     panel.replaceChildren(...parts);
   }
+
+  // ---- the morphs: a layer control (and an epoch control) with play buttons -----------------
+  function stepper(slider, button, label, steps, targets) {
+    // move every plot of `targets` to step k of its frames; `play` walks to the last step
+    const state = { at: 0, playing: false, token: 0 };
+    function show(k, transition = true) {
+      state.at = k;
+      slider.value = String(k);
+      label.textContent = steps[k];
+      targets.forEach((p) => { Object.assign(p, p.frames[k]); });
+      return Promise.all(targets.map((p) => redraw(p, transition))).then(() => {
+        document.body.dataset[slider.id === 'layer-slider' ? 'layer' : 'epoch'] = steps[k];
+      });
+    }
+    function stop() { state.playing = false; state.token += 1; button.textContent = '\u25b6 play'; }
+    async function play() {
+      if (state.playing) { stop(); return; }
+      state.playing = true;
+      const token = ++state.token;
+      button.textContent = '\u275a\u275a pause';
+      if (state.at >= steps.length - 1) await show(0, true);
+      while (state.playing && token === state.token && state.at < steps.length - 1) {
+        await new Promise((r) => setTimeout(r, HOLD_MS));
+        if (!state.playing || token !== state.token) break;
+        await show(state.at + 1, true);
+      }
+      if (token === state.token) stop();
+    }
+    slider.addEventListener('input', () => { stop(); show(+slider.value, true); });
+    button.addEventListener('click', play);
+    label.textContent = steps[0] || '';
+    return { state, show, play, stop };
+  }
+  const MORPH_MS = 1200; // one morph between two layers or epochs
+  const HOLD_MS = 700; // a pause on each layer while playing
+  const journeyTargets = [...morphPlots, ...(journeyPlot ? [journeyPlot] : [])];
+  const layerControl = stepper(layerSlider, document.getElementById('layer-play'), document.getElementById('layer-name'), journeyLayers, journeyTargets);
+  const epochControl = stepper(epochSlider, document.getElementById('epoch-play'), document.getElementById('epoch-name'), epochSteps, epochPlots);
 
   // ---- for tests and scripts: read-only views of the state ------------------------------
   const ready = Promise.all([...drawn, atlasesReady]).then(() => applyVisibility()).then(() => {
@@ -392,6 +679,29 @@
       const [x, y] = plots[k].sp.getScreenPosition(i);
       const box = plots[k].canvas.getBoundingClientRect();
       return [box.left + x, box.top + y];
+    },
+    // the journey's panels: layer morphs (one per reducer, then the journey map), epoch panels
+    journey: {
+      layers: journeyLayers,
+      panels: journeyTargets.map((p) => (p.kind === 'morph' ? p.reducer : p.seq.name)),
+      epochs: epochSteps,
+      epochPanels: epochPlots.map((p) => p.seq.name),
+      showLayer: (k) => layerControl.show(k, true),
+      showEpoch: (k) => epochControl.show(k, true),
+      layer: () => layerControl.state.at,
+      // the positions a panel draws now, in data units of its aligned maps (after a morph: the
+      // aligned coordinates of the layer shown), read back from the library
+      positions(kind, k) {
+        const p = (kind === 'epoch' ? epochPlots : journeyTargets)[k];
+        const view = p.kind === 'morph' ? p.morph.view : p.seq.view;
+        const [x0, x1, y0, y1] = view;
+        const h = Math.max((x1 - x0) / 2, (y1 - y0) / 2, 1e-12);
+        return p.sp.get('points').map(([x, y]) => [(x0 + x1) / 2 + x * h, (y0 + y1) / 2 + y * h]);
+      },
+      selected: (kind, k) => [...(kind === 'epoch' ? epochPlots : journeyTargets)[k].sp.get('selectedPoints')].sort((a, b) => a - b),
+      visible: (kind, k) => { const p = (kind === 'epoch' ? epochPlots : journeyTargets)[k]; return p.shown ? p.shown.length : n; },
+      changeCounts: (reducer, a, b) => changeCounts(reducer, a, b),
+      camera: (k) => Array.from(journeyTargets[k].sp.get('cameraView')),
     },
   };
 }());
