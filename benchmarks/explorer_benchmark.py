@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Measure an explorer page in headless Chromium: size, load time, frame times while panning and
-during a lasso, and how long a lasso selection takes to reach every map.
+"""Measure an explorer page in headless Chromium: size (and the journey's share of it), load time,
+frame times while panning, during a lasso and during the layer and epoch morphs, and how long a
+lasso selection takes to reach every map.
 
     .venv/bin/python benchmarks/explorer_benchmark.py results/mnist/seed0/reference/explorer.html
 
@@ -58,7 +59,7 @@ def drag(page, box: dict, path: list[tuple[float, float]], *, shift: bool, steps
 
 
 def measure(browser, path: Path, map_index: int) -> dict:  # noqa: ANN001
-    page = browser.new_page(viewport={"width": 1700, "height": 1000})
+    page = browser.new_page(viewport={"width": 1700, "height": 1300})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -68,6 +69,7 @@ def measure(browser, path: Path, map_index: int) -> dict:  # noqa: ANN001
     wall = time.perf_counter() - start
     ready_ms = float(page.evaluate("document.body.dataset.readyMs"))
     n, maps = page.evaluate("[explorer.n, explorer.maps.length]")
+    page_panels = page.evaluate("explorer.journey.panels.length + explorer.journey.epochPanels.length")
     box = page.locator(".panel canvas").nth(map_index).bounding_box()
     hover = drag(page, box, [(0.1, 0.5), (0.9, 0.5)], shift=False, steps=80, press=False)
     pan = drag(page, box, [(0.3, 0.3), (0.7, 0.6), (0.3, 0.3)], shift=False, steps=40)
@@ -78,11 +80,37 @@ def measure(browser, path: Path, map_index: int) -> dict:  # noqa: ANN001
     selected = page.evaluate(f"explorer.selected({map_index}).length")
     linked = page.evaluate("explorer.stats.selectMs")  # selection handed to every map, panel filled
     lasso_total = time.perf_counter() - t0
+    page.locator("#clear").click()
+    morph = epoch = []
+    layers, epochs = page.evaluate("[explorer.journey.layers.length, explorer.journey.epochs.length]")
+    if layers > 1:  # every morph panel from the first layer to the last, with the selection empty
+        morph = timed(page, f"explorer.journey.showLayer({layers - 1})")
+    if epochs > 1:
+        epoch = timed(page, f"explorer.journey.showEpoch({epochs - 1})")
     heap = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0")
     page.close()
     return {"n": n, "maps": maps, "load_s": ready_ms / 1000, "wall_load_s": wall, "hover": hover, "pan": pan, "lasso": lasso,
             "selected": selected, "lasso_total_s": lasso_total, "linked_ms": linked, "heap_mb": heap / 1e6,
-            "errors": errors}
+            "morph": morph, "epoch": epoch, "morph_panels": page_panels, "errors": errors}
+
+
+def timed(page, call: str) -> list[float]:  # noqa: ANN001
+    """Frame intervals (ms) while the page runs ``call`` (a promise) to its end."""
+    page.evaluate(RECORD_FRAMES)
+    page.evaluate(f"{call}.then(() => new Promise((r) => setTimeout(r, 100)))")
+    return page.evaluate(STOP_FRAMES)
+
+
+def journey_share(path: Path) -> tuple[int, int]:
+    """Bytes of the page's data that the journey adds (layer morphs, journey map, epochs), and
+    the page's size."""
+    import json
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="explorer-data" type="application/json">(.*?)</script>', text, re.S).group(1).replace("<\\/", "</"))
+    extra = sum(len(json.dumps(data.get(key), separators=(",", ":"))) for key in ("morphs", "journeyMap", "epochs", "ramp"))
+    return extra, len(text.encode("utf-8"))
 
 
 def main() -> None:
@@ -120,7 +148,13 @@ def main() -> None:
     print(f"lasso in one map: frame intervals {frames('lasso')}")
     print(f"lasso selected {first['selected']:,} points; handed to the other {first['maps'] - 1} maps and the panel "
           f"in {med('linked_ms'):.0f} ms (whole scripted lasso gesture {med('lasso_total_s'):.2f} s)")
-    print(f"JS heap after the lasso: {med('heap_mb'):.0f} MB")
+    if first["morph"]:
+        print(f"layer morph, first layer to last, {first['morph_panels']} journey panels: frame intervals {frames('morph')}")
+    if first["epoch"]:
+        print(f"epoch morph, first checkpoint to last: frame intervals {frames('epoch')}")
+    extra, total = journey_share(page_path)
+    print(f"the journey's data: {extra / 1e6:.2f} MB of {total / 1e6:.1f} MB ({100 * extra / max(total - extra, 1):.1f} % more than the page without it)")
+    print(f"JS heap at the end: {med('heap_mb'):.0f} MB")
     errors = [e for r in runs for e in r["errors"]]
     print(f"console errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
 

@@ -52,7 +52,7 @@ class Page:
     def __init__(self, browser, path: Path):  # noqa: ANN001
         self.errors: list[str] = []
         self.requests: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1700, "height": 1000})
+        self.page = browser.new_page(viewport={"width": 1700, "height": 1300})  # the journey row and the three grid rows
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
@@ -370,9 +370,15 @@ def test_the_epoch_control_has_one_step_per_checkpoint(mnist_page, run):
     got = np.array(page.js("explorer.journey.positions('epoch', 1)"))[2000 + index]
     np.testing.assert_allclose(got, maps[2], atol=np.ptp(maps[2], axis=0).max() / 65535 + 1e-6 * np.ptp(maps[2]))
     page.shot("epochs", page.page.locator("#epochs"))
+    lasso(page, MAPS.index("raw/umap"))  # the probe points are test points: a lasso selects them here too
+    chosen = set(page.js("explorer.selected(0)")) & set((2000 + index).tolist())
+    assert chosen and set(page.js("explorer.journey.selected('epoch', 1)")) >= chosen
     page.page.locator("#epoch-play").click()  # plays from epoch 0 again to epoch 20
     page.page.wait_for_function("document.body.dataset.epoch === 'epoch 0'", timeout=10_000)
     page.page.wait_for_function("document.body.dataset.epoch === 'epoch 20'", timeout=20_000)
+    page.page.wait_for_timeout(MORPH_SETTLE_MS)
+    assert set(page.js("explorer.journey.selected('epoch', 1)")) >= chosen, "the selection survives the epoch morph"
+    page.page.locator("#clear").click()
     assert page.errors == []
 
 
