@@ -413,6 +413,13 @@ def test_untangled_counts_equal_what_the_knn_tables_imply(mnist_page, run):
     page.page.select_option("#colour-mode", "moved")
     page.page.wait_for_function("document.getElementById('moved').hidden", timeout=10_000)
     assert page.js("explorer.journey.visible('layer', 1)") == 2500, "leaving the mode shows every point again"
+    from hidden_embed import journey as journey_module
+
+    for r, reducer in enumerate(JOURNEY_PANELS[:-1]):  # the page's distances are journey.travel's
+        aligned = _aligned(run, reducer)
+        expected = journey_module.travel(*(np.concatenate([aligned["train"][i], aligned["test"][i]]) for i in (0, 2)))
+        got = np.array(page.js(f"explorer.journey.travel({r}, 0, 2)"))
+        np.testing.assert_allclose(got, expected, atol=0.01 * expected.max(), err_msg=reducer)  # the page's maps: 16-bit
     pixels = page.shot("distance_moved", page.page.locator(".morph canvas").nth(1))
     yellow = ((pixels[..., 0] > 200) & (pixels[..., 1] > 190) & (pixels[..., 2] < 90)).sum()  # viridis' far end
     assert yellow > 5, "the points that moved farthest are drawn in the ramp's last colour"

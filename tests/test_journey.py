@@ -48,6 +48,12 @@ def test_a_map_of_one_point_is_only_shifted():
     matrix, shift = journey.similarity(np.ones((5, 2)), np.zeros((5, 2)))
     np.testing.assert_array_equal(matrix, np.eye(2))
     np.testing.assert_array_equal(shift, [-1.0, -1.0])
+    # nor is a map aligned to such a map collapsed (and with it every later layer)
+    spread = np.random.default_rng(0).normal(size=(5, 2))
+    matrix, shift = journey.similarity(spread, np.zeros((5, 2)))
+    np.testing.assert_array_equal(matrix, np.eye(2))
+    transforms = journey.align_sequence([np.zeros((5, 2)), spread, 2 * spread])
+    assert journey.scale_of(transforms[1][0]) == 1.0 and journey.scale_of(transforms[2][0]) == pytest.approx(0.5)
 
 
 def test_maps_of_different_points_are_refused():

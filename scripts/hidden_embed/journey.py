@@ -36,11 +36,11 @@ def similarity(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.n
         raise ValueError(f"maps of the same points are needed, not shapes {source.shape} and {target.shape}")
     s_mean, t_mean = source.mean(axis=0), target.mean(axis=0)
     s0, t0 = source - s_mean, target - t_mean
-    spread = float((s0**2).sum())
-    if spread == 0.0:  # every point in one place: only a shift
+    spread, target_spread = float((s0**2).sum()), float((t0**2).sum())
+    if spread == 0.0 or target_spread == 0.0:  # every point of one map in one place: only a shift
         return np.eye(source.shape[1]), t_mean - s_mean
     rotation, _ = orthogonal_procrustes(s0, t0)
-    matrix = rotation * np.sqrt(float((t0**2).sum()) / spread)
+    matrix = rotation * np.sqrt(target_spread / spread)
     return matrix, t_mean - s_mean @ matrix
 
 

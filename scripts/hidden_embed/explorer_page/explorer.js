@@ -314,8 +314,11 @@
   });
   fromLayer.value = '0';
   toLayer.value = String(Math.max(0, journeyLayers.length - 1));
-  if (journeyLayers.length < 2) colourMode.closest('label').hidden = true;
+  // a browser may restore the controls of a reloaded page: start from the page's own state
+  colourMode.value = 'class';
+  onlyKind.value = 'all';
   if (!morphPlots.length) colourMode.querySelector('option[value="knn"]').remove();
+  if (journeyLayers.length < 2 && !epochPlots.length) colourMode.closest('label').hidden = true;
 
   function changes(reducer, a, b) {
     // the kind of change of every point (see CHANGE) in one reducer's maps from layer a to layer b
@@ -393,7 +396,7 @@
   }
   function applyColours() {
     const mode = colourMode.value;
-    document.getElementById('pair').hidden = mode === 'class';
+    document.getElementById('pair').hidden = mode === 'class' || journeyLayers.length < 2;
     document.getElementById('only-label').hidden = mode !== 'knn';
     document.getElementById('ramp-key').hidden = mode !== 'moved';
     legend.classList.toggle('inactive', mode !== 'class');
@@ -701,6 +704,8 @@
       selected: (kind, k) => [...(kind === 'epoch' ? epochPlots : journeyTargets)[k].sp.get('selectedPoints')].sort((a, b) => a - b),
       visible: (kind, k) => { const p = (kind === 'epoch' ? epochPlots : journeyTargets)[k]; return p.shown ? p.shown.length : n; },
       changeCounts: (reducer, a, b) => changeCounts(reducer, a, b),
+      // each point's distance moved between layers a and b of a journey panel (in the later map's sizes)
+      travel: (k, a, b) => Array.from(travelBins(journeyTargets[k], a, b).moved),
       camera: (k) => Array.from(journeyTargets[k].sp.get('cameraView')),
     },
   };
