@@ -136,7 +136,10 @@
   const layerSlider = document.getElementById('layer-slider');
   const journeyRow = document.getElementById('journey-row');
   const journeyLayers = morphData.length ? morphData[0].layers : (data.journeyMap ? data.journeyMap.steps : []);
-  const morphPlots = morphData.map((morph) => addPanel(journeyRow, `${morph.label} through the layers`, { kind: 'morph', morph, reducer: morph.reducer }));
+  // The morphs show the test points (as the GIFs and the journey map do): without a GPU a morph
+  // redraws every panel of the row at each frame, and 10,000 points per panel keep it fluid.
+  const testPoints = new Set(Array.from({ length: n - nTrain }, (_, t) => nTrain + t));
+  const morphPlots = morphData.map((morph) => addPanel(journeyRow, `${morph.label} through the layers, test points`, { kind: 'morph', morph, reducer: morph.reducer, only: testPoints }));
   const journeyPlot = data.journeyMap ? addPanel(journeyRow, data.journeyMap.label, { kind: 'sequence', seq: data.journeyMap }) : null;
   journeySection.hidden = journeyLayers.length < 2;
   layerSlider.max = String(Math.max(0, journeyLayers.length - 1));
@@ -359,7 +362,8 @@
     source.travel = source.travel || {};
     if (source.travel[key]) return source.travel[key];
     const A = source.aligned[a]; const B = source.aligned[b];
-    const members = source.only ? [...source.only] : Array.from({ length: n }, (_, i) => i);
+    // a reducer's distances are those of all its points (every grid map is coloured by them)
+    const members = source.seq ? [...source.only] : Array.from({ length: n }, (_, i) => i);
     let cx = 0; let cy = 0;
     members.forEach((i) => { cx += B.X[i]; cy += B.Y[i]; });
     cx /= members.length; cy /= members.length;
