@@ -247,7 +247,7 @@
       // click on the nearest point: keep the lasso's selection instead.
       if (!fromLasso && points.length === 1 && lastLasso && lastLasso.plot === p && performance.now() - lastLasso.time < 500) {
         syncing = true;
-        p.sp.select(lastLasso.points, { preventEvent: true });
+        p.sp.select(lastLasso.points.slice(), { preventEvent: true });
         syncing = false;
         return;
       }
@@ -393,10 +393,17 @@
   }
 
   function redraw(p, transition) {
-    // draw a plot's current positions and colours; the filter, the selection and the zoom stay
+    // draw a plot's current positions and colours; the filter, the selection and the zoom stay.
+    // Each set of positions gets its spatial index (for hover and lasso) built once and kept: a
+    // colour change or a second morph to the same layer reuses it (70,000 points: a costly build).
+    const key = String(p.step || 0);
+    p.indexes = p.indexes || {};
     return p.sp.draw({ x: p.x, y: p.y, valueA: p.valueA }, {
-      zDataType: 'categorical', preventFilterReset: true, transition, transitionDuration: MORPH_MS,
-    }).then(() => { if (selection.length) p.sp.select(selection, { preventEvent: true }); });
+      zDataType: 'categorical', preventFilterReset: true, transition, transitionDuration: MORPH_MS, spatialIndex: p.indexes[key],
+    }).then(() => {
+      if (!p.indexes[key]) p.indexes[key] = p.sp.get('spatialIndex');
+      if (selection.length) p.sp.select(selection.slice(), { preventEvent: true });
+    });
   }
   function applyColours() {
     const mode = colourMode.value;
@@ -536,7 +543,8 @@
     const start = performance.now();
     selection = Array.from(points);
     forOthers(source, (p) => {
-      if (selection.length) p.sp.select(selection, { preventEvent: true });
+      // a copy each: the library keeps the array and drops from it the points a panel filters out
+      if (selection.length) p.sp.select(selection.slice(), { preventEvent: true });
       else p.sp.deselect({ preventEvent: true });
     });
     every.forEach((p) => {
@@ -639,7 +647,7 @@
       state.at = k;
       slider.value = String(k);
       label.textContent = steps[k];
-      targets.forEach((p) => { Object.assign(p, p.frames[k]); });
+      targets.forEach((p) => { Object.assign(p, p.frames[k]); p.step = k; });
       return Promise.all(targets.map((p) => redraw(p, transition))).then(() => {
         document.body.dataset[slider.id === 'layer-slider' ? 'layer' : 'epoch'] = steps[k];
       });
