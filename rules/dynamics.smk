@@ -26,7 +26,14 @@ rule extract_checkpoint:
 
 rule score_dynamics:
     input:
-        package("dynamics.py", "knn.py", "quality.py", "reducers.py", "tables.py"),
+        package(
+            "dynamics.py",
+            "journey.py",
+            "knn.py",
+            "quality.py",
+            "reducers.py",
+            "tables.py",
+        ),
         activations=get_probe_activations,
     output:
         maps=PATHS["dynamics_maps"],

@@ -1,6 +1,6 @@
 rule align_layers:
     input:
-        package("dynamics.py", "journey.py", "knn.py", "quality.py", "reducers.py"),
+        package("journey.py", "knn.py"),
         maps=get_layer_maps,
     output:
         PATHS["journey"],
@@ -23,7 +23,7 @@ rule align_layers:
 
 rule map_journey:
     input:
-        package("dynamics.py", "knn.py", "quality.py", "reducers.py"),
+        package("dynamics.py", "journey.py", "knn.py", "quality.py", "reducers.py"),
         unpack(get_labels),
         activations=get_test_activations,
     output:
@@ -50,12 +50,8 @@ rule animate_journey:
         package(
             "animation.py",
             "datasets.py",
-            "dynamics.py",
             "journey.py",
-            "knn.py",
             "mapplots.py",
-            "quality.py",
-            "reducers.py",
             "sources.py",
             "style.py",
         ),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .journey import map_size, travel
+
 
 def loo_knn_accuracy(X: np.ndarray, y: np.ndarray, k: int, threads: int = 1) -> float:
     """Leave-one-out kNN accuracy: each point classified by the majority of its k nearest other
@@ -26,18 +28,10 @@ def loo_knn_accuracy(X: np.ndarray, y: np.ndarray, k: int, threads: int = 1) -> 
     return float(np.mean(majority_vote(y[others], int(y.max()) + 1) == y))
 
 
-def map_size(Y: np.ndarray) -> float:
-    """The size of a 2-D map: the root mean square distance of its points from their centre."""
-    Y = np.asarray(Y, dtype=np.float64)
-    return float(np.sqrt(np.mean(np.sum((Y - Y.mean(axis=0)) ** 2, axis=1))))
-
-
 def displacement(before: np.ndarray, after: np.ndarray) -> float:
     """How far points move between two aligned maps: their mean displacement divided by the
-    size (:func:`map_size`) of the later map. 0: no point moved."""
-    moved = np.linalg.norm(np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64), axis=1)
-    size = map_size(after)
-    return float(moved.mean() / size) if size > 0 else float("nan")
+    size (:func:`~hidden_embed.journey.map_size`) of the later map. 0: no point moved."""
+    return float(travel(before, after).mean()) if map_size(after) > 0 else float("nan")
 
 
 def aligned_maps(sequence: list[np.ndarray], seed: int, **params) -> list[np.ndarray]:  # noqa: ANN003

@@ -67,11 +67,15 @@ def scale_of(matrix: np.ndarray) -> float:
     return float(np.sqrt(abs(np.linalg.det(matrix))))
 
 
+def map_size(Y: np.ndarray) -> float:
+    """The size of a 2-D map: the root mean square distance of its points from their centre."""
+    Y = np.asarray(Y, dtype=np.float64)
+    return float(np.sqrt(np.mean(np.sum((Y - Y.mean(axis=0)) ** 2, axis=1))))
+
+
 def travel(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """How far each point moves from one aligned map to another, in units of the later map's
-    size (the root mean square distance of its points from their centre)."""
-    from .dynamics import map_size
-
+    size (:func:`map_size`)."""
     moved = np.linalg.norm(np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64), axis=1)
     size = map_size(after)
     return moved / size if size > 0 else np.zeros(len(moved))

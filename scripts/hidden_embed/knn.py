@@ -28,25 +28,25 @@ def knn_accuracies(
     Equal to scikit-learn's ``KNeighborsClassifier(k).fit(X_train, y_train).score(...)``
     (ties go to the smallest label), but the neighbours are searched once for max(k).
     """
-    from sklearn.neighbors import NearestNeighbors
-
     check_k(ks, len(X_train))
-    y_train = np.asarray(y_train)
-    n_classes = int(max(y_train.max(), np.asarray(y_test).max())) + 1
-    index = NearestNeighbors(n_neighbors=max(ks), n_jobs=threads).fit(X_train)
-    neighbours = index.kneighbors(X_test, return_distance=False)
-    labels = y_train[neighbours]  # (n_test, max k), nearest first
+    n_classes = int(max(np.max(y_train), np.max(y_test))) + 1
+    labels = neighbour_labels(X_train, y_train, X_test, max(ks), threads)
     return {int(k): float(np.mean(majority_vote(labels[:, :k], n_classes) == y_test)) for k in ks}
 
 
 def knn_predictions(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, k: int, n_classes: int, threads: int = 1) -> np.ndarray:
     """The class each test point gets from a uniform-vote kNN on the training points: the
     predictions behind :func:`knn_accuracies` for one k."""
+    check_k([k], len(X_train))
+    return majority_vote(neighbour_labels(X_train, y_train, X_test, k, threads), n_classes)
+
+
+def neighbour_labels(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, k: int, threads: int = 1) -> np.ndarray:
+    """The labels of each test point's k nearest training points (n_test, k), nearest first."""
     from sklearn.neighbors import NearestNeighbors
 
-    check_k([k], len(X_train))
-    neighbours = NearestNeighbors(n_neighbors=k, n_jobs=threads).fit(X_train).kneighbors(X_test, return_distance=False)
-    return majority_vote(np.asarray(y_train)[neighbours], n_classes)
+    index = NearestNeighbors(n_neighbors=k, n_jobs=threads).fit(X_train)
+    return np.asarray(y_train)[index.kneighbors(X_test, return_distance=False)]
 
 
 def majority_vote(neighbour_labels: np.ndarray, n_classes: int) -> np.ndarray:

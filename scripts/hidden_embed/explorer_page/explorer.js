@@ -119,7 +119,6 @@
 
   // ---- the journey's panels: a layer morph per reducer, the journey map, the epochs --------
   const morphData = data.morphs || [];
-  const sequences = [...(data.journeyMap ? [data.journeyMap] : []), ...(data.epochs || [])];
   const extra = []; // every panel outside the grid
   function addPanel(row, title, info) {
     const cell = el('div', { class: 'morph', title });
@@ -152,9 +151,8 @@
   epochSlider.max = String(Math.max(0, epochSteps.length - 1));
 
   // ---- the maps -------------------------------------------------------------------------
-  function dequantized(m) {
+  function dequantized(m, codes = typed(m.coords, Uint16Array)) {
     // a map's own coordinates (data units), from its 16-bit codes
-    const codes = typed(m.coords, Uint16Array);
     const count = codes.length / 2;
     const sx = (m.high[0] - m.low[0]) / QUANT;
     const sy = (m.high[1] - m.low[1]) / QUANT;
@@ -194,21 +192,14 @@
     return { X, Y };
   }
   function coordinates(m) {
+    // a grid map: its codes and steps (for the neighbours of a clicked point) and its positions
+    // in its own square view, one scale for both axes: a map is drawn true to shape
     const codes = typed(m.coords, Uint16Array);
-    const [x0, x1, y0, y1] = m.view;
     const sx = (m.high[0] - m.low[0]) / QUANT;
     const sy = (m.high[1] - m.low[1]) / QUANT;
-    // one scale for both axes (the view is square): a map is drawn true to shape
-    const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
-    const h = Math.max((x1 - x0) / 2, (y1 - y0) / 2, 1e-12);
-    const x = new Float32Array(n);
-    const y = new Float32Array(n);
-    for (let i = 0; i < n; i += 1) {
-      x[i] = (m.low[0] + codes[2 * i] * sx - cx) / h;
-      y[i] = (m.low[1] + codes[2 * i + 1] * sy - cy) / h;
-    }
-    return { codes, sx, sy, x, y };
+    return { codes, sx, sy, ...inView(dequantized(m, codes), m.view) };
   }
+
 
   let syncing = false;
   let lassoing = false;
