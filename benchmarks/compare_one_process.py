@@ -16,6 +16,8 @@ comparison with the same DIR measures warm starts.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +43,13 @@ def compare_tables(workflow: pd.DataFrame, one: pd.DataFrame) -> tuple[int, floa
     return int((diff > 0).sum()), float(diff.max()) if len(diff) else 0.0
 
 
+def load_run_benchmark():  # noqa: ANN201
+    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def fresh(directory: Path) -> None:
     """An empty working directory (results and Snakemake's state removed)."""
     for sub in ("results", ".snakemake", "one_process"):
@@ -60,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     base = args.directory.absolute()
     python = Path(sys.executable)
     configfiles = [str(Path(c).absolute()) for c in args.configfile]
-    walls = {}
+    bench = load_run_benchmark()
+    walls, machine = {}, {}
     for side in ("workflow", "one_process"):
         workdir = base / side
         fresh(workdir)
@@ -78,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--configfile", *configfiles] if configfiles else []
             cmd += ["--config", *config]
         print(f"--- {side}: {' '.join(cmd)}", flush=True)
-        start = time.perf_counter()
+        start, busy = time.perf_counter(), bench.machine_cpu_seconds()
         subprocess.run(cmd, check=True)
-        walls[side] = time.perf_counter() - start
+        walls[side], machine[side] = time.perf_counter() - start, bench.machine_cpu_seconds() - busy
     workflow = pd.read_csv(base / "workflow" / TABLE, sep="\t", keep_default_na=False, na_values=[""])
     one = pd.read_csv(base / "one_process" / "one_process" / "knn_accuracy.tsv", sep="\t", keep_default_na=False, na_values=[""])
     differ, largest = compare_tables(workflow, one)
@@ -91,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one process:             {walls['one_process']:.0f} s")
     print(f"ratio workflow / one process: {ratio:.2f}")
     print(f"accuracy cells: {len(one)}, differing: {differ}, largest difference: {largest:.4f}")
+    jobs = bench.read_benchmarks(base / "workflow")
+    print(
+        f"workflow utilisation: {jobs.cpu_seconds.sum():.0f} s of job CPU / ({walls['workflow']:.0f} s x {args.cores} cores)"
+        f" = {bench.utilisation(jobs, walls['workflow'], args.cores):.2f} ({len(jobs)} jobs)"
+    )
+    cores = os.cpu_count()
+    for side in walls:
+        print(f"{side}: all CPU of the machine (/proc/stat) {machine[side] / (walls[side] * cores):.2f} of its {cores} cores")
     return 0
 
 

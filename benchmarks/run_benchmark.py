@@ -4,15 +4,16 @@
     .venv/bin/python benchmarks/run_benchmark.py --directory /tmp/bench --cores 2 \
         --configfile config/config.yaml --config data_dir=../shared/data
 
-``--summarize-only`` reads the benchmark files of an earlier run instead of running. Per rule and
-per job it prints the CPU efficiency ``cpu_time / (seconds x threads)`` (threads from the first line
-of each job's log), the machine's utilisation (summed job CPU / (wall x cores)) and lists the jobs
-of 30 s or more that used less than 0.6 of their cores. Arguments after
+``--summarize-only`` reads the files of an earlier run instead of running. Per rule and per job it
+prints the CPU efficiency ``cpu seconds / (seconds x threads)``, the machine's utilisation (summed
+job CPU / (wall x cores); also what the machine's cores did in all, Snakemake included) and lists
+the jobs of 30 s or more that used less than 0.6 of their cores. Each job's threads and CPU
+seconds come from its log (every rule script logs both, runtime.setup), its seconds and memory
+from its benchmark file. Arguments after
 ``--`` go to Snakemake as they are, e.g. a cold and a warm numba cache for one UMAP job:
 
     run_benchmark.py --directory /tmp/b --config cache_dir=/tmp/cold -- \
         --forcerun embed_layer results/digits/seed0/embeddings/raw/umap.npz
-Numbers come from Snakemake's ``benchmark:`` TSVs under results/benchmarks/.
 """
 
 from __future__ import annotations
@@ -24,49 +25,82 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 THREADS_LINE = re.compile(r"threads (\d+)\s*$")
+CPU_LINE = re.compile(r"job cpu ([\d.]+) s\s*$")
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
 
 
-def job_threads(log: Path) -> float:
-    """The threads a job ran with, from the first line every rule script logs (runtime.setup);
-    NaN where the log is missing or does not say."""
+def _stamp(line: str) -> datetime | None:
+    match = STAMP.match(line)
+    return datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f") if match else None
+
+
+def read_log(log: Path) -> dict:
+    """What a job's log says of it: the threads it ran with (the first line every rule script
+    logs, runtime.setup), its CPU seconds in full (the ``job cpu`` line it logs at exit) and the
+    seconds between the two lines; NaN for what the log does not say."""
+    found = {"threads": float("nan"), "cpu_seconds": float("nan"), "seconds": float("nan")}
     try:
-        with open(log) as handle:
-            match = THREADS_LINE.search(handle.readline())
+        lines = log.read_text(errors="replace").splitlines()
     except OSError:
-        return float("nan")
-    return float(match.group(1)) if match else float("nan")
+        return found
+    if lines and (match := THREADS_LINE.search(lines[0])):
+        found["threads"] = float(match.group(1))
+    for line in reversed(lines):
+        if match := CPU_LINE.search(line):
+            found["cpu_seconds"] = float(match.group(1))
+            first, last = _stamp(lines[0]), _stamp(line)
+            if first and last:
+                found["seconds"] = (last - first).total_seconds()
+            break
+    return found
 
 
 def read_benchmarks(workdir: Path) -> pd.DataFrame:
-    """One row per job: rule, job (its wildcards), seconds, CPU seconds, threads, the CPU
-    efficiency cpu_time / (seconds x threads), max RSS in MB."""
-    rows = []
-    root = workdir / "results" / "benchmarks"
+    """One row per job with a benchmark file or a log: rule, job (its wildcards), seconds, CPU
+    seconds, threads, the CPU efficiency cpu_time / (seconds x threads), max RSS in MB.
+
+    CPU seconds: the larger of the job's own count, from its log, and its benchmark file's.
+    Snakemake's benchmark file samples the job's processes every 30 s after the first 30 and
+    misses what they used after the last sample (``sampled_cpu_seconds`` keeps its figure); the
+    log's count misses only what Snakemake's launcher used. Seconds come from the benchmark file,
+    else from the log; a job with neither has no row."""
+    rows = {}
+    root, logs = workdir / "results" / "benchmarks", workdir / "results" / "logs"
+    for path in sorted(logs.rglob("*.log")):
+        rel = path.relative_to(logs).with_suffix("")
+        from_log = read_log(path)
+        if from_log["cpu_seconds"] == from_log["cpu_seconds"]:  # not NaN: a job of this workflow
+            rows[rel] = {**from_log, "sampled_cpu_seconds": float("nan"), "max_rss_mb": float("nan")}
     for path in sorted(root.rglob("*.tsv")):
-        rel = path.relative_to(root)
+        rel = path.relative_to(root).with_suffix("")
         row = pd.read_csv(path, sep="\t").iloc[-1]
-        seconds, cpu = float(row["s"]), pd.to_numeric(row.get("cpu_time"), errors="coerce")
-        threads = job_threads(workdir / "results" / "logs" / rel.with_suffix(".log"))
-        rows.append(
-            {
-                "rule": rel.parts[0],
-                "job": "/".join(rel.with_suffix("").parts[1:]),
-                "seconds": seconds,
-                "cpu_seconds": float(cpu),
-                "threads": threads,
-                "efficiency": float(cpu) / (seconds * threads) if seconds > 0 else float("nan"),
-                "max_rss_mb": pd.to_numeric(row["max_rss"], errors="coerce"),
-            }
-        )
-    return pd.DataFrame(rows)
+        sampled = float(pd.to_numeric(row.get("cpu_time"), errors="coerce"))
+        from_log = rows.get(rel) or read_log(logs / rel.with_suffix(".log"))
+        cpu = from_log["cpu_seconds"]
+        rows[rel] = {
+            "threads": from_log["threads"],
+            "seconds": float(row["s"]),
+            "cpu_seconds": np.nanmax([cpu, sampled]),
+            "sampled_cpu_seconds": sampled,
+            "max_rss_mb": float(pd.to_numeric(row["max_rss"], errors="coerce")),
+        }
+    table = pd.DataFrame(
+        [{"rule": rel.parts[0], "job": "/".join(rel.parts[1:]), **row} for rel, row in rows.items()],
+        columns=["rule", "job", "seconds", "cpu_seconds", "sampled_cpu_seconds", "threads", "max_rss_mb"],
+    )
+    reserved = table.seconds * table.threads
+    table["efficiency"] = (table.cpu_seconds / reserved).where(table.seconds > 0)
+    return table
 
 
 def summary(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -85,9 +119,21 @@ def summary(jobs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def utilisation(jobs: pd.DataFrame, wall: float, cores: int) -> float:
-    """How busy the machine was: the jobs' summed CPU seconds / (wall seconds x cores)."""
-    return float(jobs.cpu_seconds.sum()) / (wall * cores)
+def utilisation(jobs: pd.DataFrame, wall: float, cores: int, column: str = "cpu_seconds") -> float:
+    """How busy the jobs kept the machine: their summed CPU seconds / (wall seconds x cores)."""
+    return float(jobs[column].sum()) / (wall * cores)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds (user, nice, system and interrupts) all of this machine's cores have spent so
+    far, from /proc/stat (Linux); NaN elsewhere. Snakemake's own work is in it, and anything else
+    that runs."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def low_efficiency(jobs: pd.DataFrame, seconds: float = 30, below: float = 0.6) -> pd.DataFrame:
@@ -118,20 +164,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.config:
             cmd += ["--config", *args.config]
         cmd += extra
-        start = time.perf_counter()
+        start, busy_before = time.perf_counter(), machine_cpu_seconds()
         subprocess.run(cmd, check=True)
-        wall = time.perf_counter() - start
+        wall, machine = time.perf_counter() - start, machine_cpu_seconds() - busy_before
     jobs = read_benchmarks(args.directory)
     if jobs.empty:
-        print(f"no benchmark files under {args.directory}/results/benchmarks", file=sys.stderr)
+        print(f"no job logs or benchmark files under {args.directory}/results", file=sys.stderr)
         return 1
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not args.summarize_only:
-        busy = utilisation(jobs, wall, int(args.cores))
+        cores = int(args.cores)
         print(f"wall time: {wall:.0f} s")
-        print(f"machine utilisation: {jobs.cpu_seconds.sum():.0f} s of job CPU / ({wall:.0f} s x {args.cores} cores) = {busy:.2f}")
+        print(
+            f"machine utilisation: {jobs.cpu_seconds.sum():.0f} s of job CPU / ({wall:.0f} s x {cores} cores)"
+            f" = {utilisation(jobs, wall, cores):.2f} ({len(jobs)} jobs; their benchmark files alone:"
+            f" {utilisation(jobs, wall, cores, 'sampled_cpu_seconds'):.2f})"
+        )
+        print(f"all CPU of the machine (/proc/stat, Snakemake and the rest): {machine / (wall * os.cpu_count()):.2f} of its {os.cpu_count()} cores")
     print(f"jobs: {len(jobs)}, summed job seconds: {jobs.seconds.sum():.0f} s, peak RSS: {jobs.max_rss_mb.max():.0f} MB\n")
-    print("efficiency = cpu_time / (seconds x threads), from the benchmark files and each job's log\n")
+    print("efficiency = CPU seconds / (seconds x threads), from each job's log and benchmark file\n")
     print(summary(jobs).to_markdown(floatfmt=".2f"))
     print()
     slow = low_efficiency(jobs)

@@ -1,4 +1,4 @@
-"""benchmarks/run_benchmark.py: per-job CPU efficiency from Snakemake's benchmark files and the logs."""
+"""benchmarks/run_benchmark.py: per-job CPU seconds and efficiency from the jobs' logs and Snakemake's benchmark files."""
 
 from __future__ import annotations
 
@@ -162,3 +162,51 @@ def test_assume_times_one_dataset_by_another(predict):
     key = "results/logs/embed_layer/fashion-mnist/seed0/raw/umap.log"
     assert predict.assumed(key, ["fashion-mnist=mnist"]) == "results/logs/embed_layer/mnist/seed0/raw/umap.log"
     assert predict.assumed(key, []) == key
+
+
+def test_cpu_seconds_come_from_the_job_log_where_the_benchmark_file_sampled_too_few(bench, tmp_path):
+    """A job logs its CPU seconds at exit; Snakemake's file, sampled every 30 s, can miss the
+    tail. The larger count wins, and a job with a log but no benchmark file still counts."""
+    stamp = "2026-12-03 07:00:00,000 INFO hidden_embed: "
+    setup = stamp + "rule embed_layer, wildcards {'reducer': 'tsne'}, threads 1"
+    _job(tmp_path, "embed_layer", "mnist/seed0/raw/tsne", 100.0, 70.0, setup)
+    log = tmp_path / "results/logs/embed_layer/mnist/seed0/raw/tsne.log"
+    log.write_text(log.read_text() + "2026-12-03 07:01:40,000 INFO hidden_embed: job cpu 95.50 s\n")
+    _job(tmp_path, "embed_layer", "mnist/seed0/raw/umap", 10.0, 9.0, setup)  # file's figure larger
+    log = tmp_path / "results/logs/embed_layer/mnist/seed0/raw/umap.log"
+    log.write_text(log.read_text() + "2026-12-03 07:00:10,000 INFO hidden_embed: job cpu 8.00 s\n")
+    knn = tmp_path / "results/logs/score_knn/mnist/seed0/raw/tsne.log"  # no benchmark file
+    knn.parent.mkdir(parents=True)
+    knn.write_text(
+        "2026-12-03 07:02:00,000 INFO hidden_embed: rule score_knn, wildcards {}, threads 1\n"
+        "2026-12-03 07:02:03,500 INFO hidden_embed: job cpu 3.00 s\n"
+    )
+    (tmp_path / "results/logs/download_idx").mkdir(parents=True)
+    (tmp_path / "results/logs/download_idx/old.log").write_text("a log of another kind\n")
+    jobs = bench.read_benchmarks(tmp_path).set_index(["rule", "job"])
+    assert len(jobs) == 3
+    tsne = jobs.loc[("embed_layer", "mnist/seed0/raw/tsne")]
+    assert (tsne.cpu_seconds, tsne.sampled_cpu_seconds, tsne.seconds) == (95.5, 70.0, 100.0)
+    assert tsne.efficiency == pytest.approx(0.955)
+    assert jobs.loc[("embed_layer", "mnist/seed0/raw/umap"), "cpu_seconds"] == 9.0
+    knn_job = jobs.loc[("score_knn", "mnist/seed0/raw/tsne")]
+    assert (knn_job.cpu_seconds, knn_job.seconds, knn_job.threads) == (3.0, 3.5, 1.0)
+    assert bench.utilisation(jobs, wall=60.0, cores=2) == pytest.approx((95.5 + 9 + 3) / 120)
+
+
+def test_a_job_logs_its_cpu_seconds_when_it_exits(tmp_path):
+    """runtime.setup's exit line, which run_benchmark.py reads: all the CPU the job used."""
+    import re
+    import subprocess
+
+    log = tmp_path / "job.log"
+    code = (
+        "import sys, time; sys.path.insert(0, 'scripts'); from hidden_embed import runtime;"
+        f"log = runtime.start_log({str(log)!r}); runtime.log_cpu_at_exit(log);"
+        "end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+    last = log.read_text().strip().splitlines()[-1]
+    match = re.search(r"INFO hidden_embed: job cpu ([\d.]+) s$", last)
+    assert match, last
+    assert 1.0 <= float(match.group(1)) < 10.0

@@ -6,8 +6,10 @@ are read once, when those libraries load.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import resource
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -78,6 +80,19 @@ def report_failures(log: logging.Logger, rule: str) -> None:
     sys.excepthook = hook
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) this process and its finished children have used so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def log_cpu_at_exit(log: logging.Logger) -> None:
+    """At exit, log the job's CPU seconds in full (``job cpu 12.34 s``). Snakemake's benchmark
+    files sample a job's CPU every 30 s after its first 30, and miss what it used after the last
+    sample; benchmarks/run_benchmark.py reads this line instead."""
+    atexit.register(lambda: log.info("job cpu %.2f s", cpu_seconds()))
+
+
 def pin_numba_target(cpu_name: str | None) -> None:
     """Make numba compile for ``cpu_name`` (LLVM's name, e.g. ``generic``), not for the CPU it runs
     on, so that a map made with numba (UMAP, PaCMAP) is the same on every CPU of the architecture;
@@ -99,6 +114,7 @@ def setup(snakemake) -> logging.Logger:  # noqa: ANN001 - Snakemake's script obj
     (config ``numba_cpu``), set caches."""
     log = start_log(snakemake.log[0])
     report_failures(log, snakemake.rule)
+    log_cpu_at_exit(log)
     count = threads(snakemake)
     limit_threads(count)
     pin_numba_target(snakemake.config.get("numba_cpu", "generic"))
