@@ -14,6 +14,8 @@ rule plot_map:
         pdf=path("map_figure", ext="pdf"),
     log:
         "results/logs/plot_map/{dataset}/{branch}/{layer}/{reducer}.log",
+    benchmark:
+        "results/benchmarks/plot_map/{dataset}/{branch}/{layer}/{reducer}.tsv"
     conda:
         "../envs/plot.yaml"
     script:
@@ -40,6 +42,8 @@ rule plot_map_grid:
         pdf=path("run_figure", name="map_grid_{split}", ext="pdf"),
     log:
         "results/logs/plot_map_grid/{dataset}/seed{seed}/{variant}/{split}.log",
+    benchmark:
+        "results/benchmarks/plot_map_grid/{dataset}/seed{seed}/{variant}/{split}.tsv"
     conda:
         "../envs/plot.yaml"
     params:

@@ -6,6 +6,8 @@ rule score_knn:
         PATHS["knn"],
     log:
         "results/logs/score_knn/{dataset}/{branch}/{layer}/{reducer}.log",
+    benchmark:
+        "results/benchmarks/score_knn/{dataset}/{branch}/{layer}/{reducer}.tsv"
     conda:
         "../envs/reduce.yaml"
     threads: 1
