@@ -61,7 +61,11 @@ def time_calls(targets: list[tuple[str, str]], spent: list[float]) -> None:
         setattr(owner, name, timed)
         if not parents:
             for module in list(sys.modules.values()):
-                if getattr(module, name, None) is original:
+                try:
+                    imported = getattr(module, name, None)
+                except Exception:  # noqa: BLE001 - a lazy module that fails on lookup
+                    continue
+                if imported is original:
                     setattr(module, name, timed)
 
 

@@ -65,7 +65,7 @@ def read_log(log: Path) -> dict:
     return found
 
 
-def read_benchmarks(workdir: Path) -> pd.DataFrame:
+def read_benchmarks(workdir: Path, since: float | None = None) -> pd.DataFrame:
     """One row per job with a benchmark file or a log: rule, job (its wildcards), seconds, CPU
     seconds, threads, the CPU efficiency cpu_time / (seconds x threads), max RSS in MB.
 
@@ -76,12 +76,15 @@ def read_benchmarks(workdir: Path) -> pd.DataFrame:
     else from the log; a job with neither has no row."""
     rows = {}
     root, logs = workdir / "results" / "benchmarks", workdir / "results" / "logs"
-    for path in sorted(logs.rglob("*.log")):
+    def fresh(path: Path) -> bool:
+        return since is None or path.stat().st_mtime >= since
+
+    for path in sorted(p for p in logs.rglob("*.log") if fresh(p)):
         rel = path.relative_to(logs).with_suffix("")
         from_log = read_log(path)
         if from_log["cpu_seconds"] == from_log["cpu_seconds"]:  # not NaN: a job of this workflow
             rows[rel] = {**from_log, "sampled_cpu_seconds": float("nan"), "max_rss_mb": float("nan")}
-    for path in sorted(root.rglob("*.tsv")):
+    for path in sorted(p for p in root.rglob("*.tsv") if fresh(p)):
         rel = path.relative_to(root).with_suffix("")
         row = pd.read_csv(path, sep="\t").iloc[-1]
         sampled = float(pd.to_numeric(row.get("cpu_time"), errors="coerce"))
@@ -90,7 +93,7 @@ def read_benchmarks(workdir: Path) -> pd.DataFrame:
         rows[rel] = {
             "threads": from_log["threads"],
             "seconds": float(row["s"]),
-            "cpu_seconds": np.nanmax([cpu, sampled]),
+            "cpu_seconds": float(np.fmax(cpu, sampled)),
             "sampled_cpu_seconds": sampled,
             "max_rss_mb": float(pd.to_numeric(row["max_rss"], errors="coerce")),
         }
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     args.directory.mkdir(parents=True, exist_ok=True)
-    wall = float("nan")
+    wall, started = float("nan"), None
     if not args.summarize_only:
         cmd = [
             str(Path(sys.executable).parent / "snakemake"),
@@ -164,10 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.config:
             cmd += ["--config", *args.config]
         cmd += extra
-        start, busy_before = time.perf_counter(), machine_cpu_seconds()
+        started, start, busy_before = time.time(), time.perf_counter(), machine_cpu_seconds()
         subprocess.run(cmd, check=True)
         wall, machine = time.perf_counter() - start, machine_cpu_seconds() - busy_before
-    jobs = read_benchmarks(args.directory)
+    jobs = read_benchmarks(args.directory, since=started)
     if jobs.empty:
         print(f"no job logs or benchmark files under {args.directory}/results", file=sys.stderr)
         return 1

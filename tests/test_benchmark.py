@@ -210,3 +210,16 @@ def test_a_job_logs_its_cpu_seconds_when_it_exits(tmp_path):
     match = re.search(r"INFO hidden_embed: job cpu ([\d.]+) s$", last)
     assert match, last
     assert 1.0 <= float(match.group(1)) < 10.0
+
+
+def test_a_run_counts_only_the_jobs_it_ran(bench, tmp_path):
+    """In a reused --directory, the logs and benchmark files of an earlier run are not this run's."""
+    import os
+
+    setup = "2026-12-03 07:00:00,000 INFO hidden_embed: rule embed_layer, wildcards {}, threads 1"
+    _job(tmp_path, "embed_layer", "old", 50.0, 40.0, setup)
+    _job(tmp_path, "embed_layer", "new", 10.0, 9.0, setup)
+    for path in (tmp_path / "results/benchmarks/embed_layer/old.tsv", tmp_path / "results/logs/embed_layer/old.log"):
+        os.utime(path, (1_000_000, 1_000_000))
+    assert sorted(bench.read_benchmarks(tmp_path).job) == ["new", "old"]
+    assert list(bench.read_benchmarks(tmp_path, since=2_000_000).job) == ["new"]
