@@ -13,7 +13,7 @@ from its benchmark file. Arguments after
 ``--`` go to Snakemake as they are, e.g. a cold and a warm numba cache for one UMAP job:
 
     run_benchmark.py --directory /tmp/b --config cache_dir=/tmp/cold -- \
-        --forcerun embed_layer results/digits/seed0/embeddings/raw/umap.npz
+        results/digits/seed0/embeddings/raw/umap.npz --forcerun embed_layer
 """
 
 from __future__ import annotations
@@ -162,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
             "--snakefile", str(REPO / "Snakefile"),
             "--directory", str(args.directory),
             "--cores", args.cores,
+            *extra,  # before the options that take several values, which would swallow targets
             "--configfile", *[str(Path(c).absolute()) for c in args.configfile],
         ]
         if args.config:
             cmd += ["--config", *args.config]
-        cmd += extra
         started, start, busy_before = time.time(), time.perf_counter(), machine_cpu_seconds()
         subprocess.run(cmd, check=True)
         wall, machine = time.perf_counter() - start, machine_cpu_seconds() - busy_before
