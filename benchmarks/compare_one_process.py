@@ -16,7 +16,6 @@ comparison with the same DIR measures warm starts.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -28,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import run_benchmark  # noqa: E402 - the jobs' seconds and CPU, from their logs and benchmark files
 TABLE = "results/tables/knn_accuracy.tsv"
 TIMING_COLUMNS = ["fit_seconds", "place_seconds"]
 
@@ -41,13 +42,6 @@ def compare_tables(workflow: pd.DataFrame, one: pd.DataFrame) -> tuple[int, floa
         raise ValueError("the two tables do not hold the same cells; did both run the same config?")
     diff = np.abs(workflow["accuracy"].to_numpy() - one["accuracy"].to_numpy())
     return int((diff > 0).sum()), float(diff.max()) if len(diff) else 0.0
-
-
-def load_run_benchmark():  # noqa: ANN201
-    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def fresh(directory: Path) -> None:
@@ -69,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     base = args.directory.absolute()
     python = Path(sys.executable)
     configfiles = [str(Path(c).absolute()) for c in args.configfile]
-    bench = load_run_benchmark()
     walls, machine = {}, {}
     for side in ("workflow", "one_process"):
         workdir = base / side
@@ -88,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--configfile", *configfiles] if configfiles else []
             cmd += ["--config", *config]
         print(f"--- {side}: {' '.join(cmd)}", flush=True)
-        start, busy = time.perf_counter(), bench.machine_cpu_seconds()
+        start, busy = time.perf_counter(), run_benchmark.machine_cpu_seconds()
         subprocess.run(cmd, check=True)
-        walls[side], machine[side] = time.perf_counter() - start, bench.machine_cpu_seconds() - busy
+        walls[side], machine[side] = time.perf_counter() - start, run_benchmark.machine_cpu_seconds() - busy
     workflow = pd.read_csv(base / "workflow" / TABLE, sep="\t", keep_default_na=False, na_values=[""])
     one = pd.read_csv(base / "one_process" / "one_process" / "knn_accuracy.tsv", sep="\t", keep_default_na=False, na_values=[""])
     differ, largest = compare_tables(workflow, one)
@@ -101,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one process:             {walls['one_process']:.0f} s")
     print(f"ratio workflow / one process: {ratio:.2f}")
     print(f"accuracy cells: {len(one)}, differing: {differ}, largest difference: {largest:.4f}")
-    jobs = bench.read_benchmarks(base / "workflow")
+    jobs = run_benchmark.read_benchmarks(base / "workflow")
     print(
         f"workflow utilisation: {jobs.cpu_seconds.sum():.0f} s of job CPU / ({walls['workflow']:.0f} s x {args.cores} cores)"
-        f" = {bench.utilisation(jobs, walls['workflow'], args.cores):.2f} ({len(jobs)} jobs)"
+        f" = {run_benchmark.utilisation(jobs, walls['workflow'], args.cores):.2f} ({len(jobs)} jobs)"
     )
     cores = os.cpu_count()
     for side in walls:

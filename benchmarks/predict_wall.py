@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import importlib.util
 import re
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import run_benchmark  # noqa: E402 - the jobs' seconds and CPU, from their logs and benchmark files
 JOB_HEADER = re.compile(r"^(local)?rule (\S+):$")
 FINISHED = re.compile(r"^Finished jobid: (\d+)")
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
@@ -134,13 +135,6 @@ def assumed(key: str, assume: list[str]) -> str:
         new, _, measured = pair.partition("=")
         key = key.replace(f"/{new}/", f"/{measured}/")
     return key
-
-
-def load_run_benchmark():  # noqa: ANN201
-    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def amdahl_seconds(seconds: float, threads_then: float, efficiency: float, threads_now: int) -> float:
@@ -265,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     seconds, measured_wall = measured_seconds(args.directory)
-    bench = load_run_benchmark().read_benchmarks(args.directory)
+    bench = run_benchmark.read_benchmarks(args.directory)
     by_log = {f"results/logs/{row.rule}/{row.job}.log": row for row in bench.itertuples()} if not bench.empty else {}
     rows = []
     for cores in sorted(set(args.cores + ([args.check] if args.check else []))):
@@ -314,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         if r["overhead"] == args.slurm_overhead[0] or r["cores"] == args.check:
             print(f"critical path at {r['cores']} cores: {r['chain']}")
-    if args.check:
+    if args.check and not measured_wall > 0:
+        print("\ncheck: the latest Snakemake log ran no job that took time; nothing to check against")
+    elif args.check:
         check = next(r for r in rows if r["cores"] == args.check and (r["overhead"] == 0 or args.check not in args.cores))
         error = check["as_measured"] / measured_wall - 1
         print(f"\ncheck: predicted {check['as_measured']:.0f} s at {args.check} cores (as measured) against the real {measured_wall:.0f} s: {error:+.1%}")
