@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
-from hidden_embed.reducers import NUMBA_COMPILED
+from hidden_embed.reducers import NUMBA_COMPILED, warm_up_train
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -311,10 +311,17 @@ def get_dataset_spec(wildcards):
 def get_compiled(wildcards):
     """The compile_numba job a reducer's maps wait for, so that a new machine compiles its numba
     code once, beside training, not in every map's job at once; none for the other reducers.
+    Only its order counts (ancient): a warm-up made again, for a larger dataset added, leaves the
+    maps made as they are (the same machine code either way).
     """
     if wildcards.reducer in NUMBA_REDUCERS:
-        return f"results/compiled/{wildcards.reducer}.txt"
+        return ancient(f"results/compiled/{wildcards.reducer}.txt")
     return []
+
+
+def get_warm_up_train(wildcards):
+    """The warm-up fit's training points: the search path of the run's largest map."""
+    return warm_up_train(max(TRAIN_SIZES.values()))
 
 
 def get_reducer_params(wildcards):

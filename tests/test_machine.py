@@ -4,12 +4,14 @@ compiled once per machine, before the maps that use it."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import snakemake
+from test_config import job_counts
 
 # Two threads for the jobs whose numbers depend on their thread count (training, t-SNE), on
 # digits (small_data 0: else a dataset this small runs every job on one thread).
@@ -62,15 +64,55 @@ def test_a_job_runs_its_config_threads_under_fewer_cores(two_runs):
     assert training.splitlines()[0].endswith("threads 2")
 
 
+def _log_times(path) -> tuple[datetime, datetime]:
+    """When a job's log says it started and when it says it ended (first and last line)."""
+    lines = [line for line in path.read_text().splitlines() if line[:4].isdigit()]
+    return tuple(datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f") for line in (lines[0], lines[-1]))
+
+
 def test_umap_maps_wait_for_one_compile_job(two_runs):
-    """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps;
-    t-SNE, which numba does not compile, does not wait for it."""
+    """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps, on
+    as few points as the run's largest map needs (digits: the exact neighbour search, not
+    NN-descent); t-SNE, which numba does not compile, does not wait for it."""
     run = two_runs["2"]
     compiled = (run / "results/compiled/umap.txt").read_text()
     assert compiled.startswith("umap: numba code compiled for CPU generic into ")
+    assert "(a fit on 500 random points" in compiled, compiled
     assert not (run / "results/compiled/tsne.txt").exists()
     assert "umap compiled for generic" in (run / "results/logs/compile_numba/umap.log").read_text()
-    plan = snakemake(run, "--configfile", "config.yaml", "-n", "--forcerun", "compile_numba", TABLE)
+    _, compiled_at = _log_times(run / "results/logs/compile_numba/umap.log")
+    for layer in ("raw", "hidden1"):
+        branch = "seed0" if layer == "raw" else "seed0/reference"
+        started, _ = _log_times(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")
+        assert started >= compiled_at, (layer, started, compiled_at)
+    # Without the marker, a UMAP map needs the compile job first ...
+    marker = run / "results/compiled/umap.txt"
+    kept = marker.read_text()
+    marker.unlink()
+    try:
+        umap_map = "results/digits/seed0/embeddings/raw/umap.npz"
+        plan = snakemake(run, umap_map, "--configfile", "config.yaml", "-n", "--forcerun", "embed_layer")
+        assert job_counts(plan.stdout) == {"compile_numba": 1, "embed_layer": 1}, plan.stdout[-3000:]
+        # ... but the maps made stay: only the order counts (the same machine code either way).
+        rest = snakemake(run, TABLE, "--configfile", "config.yaml", "-n")
+        assert "Nothing to be done" in rest.stdout + rest.stderr, rest.stdout[-3000:]
+    finally:
+        marker.write_text(kept)
+
+
+def test_a_larger_dataset_added_compiles_nn_descent_and_keeps_the_small_maps(two_runs, tmp_path):
+    """A dataset of 4,096 training points or more (UMAP's NN-descent) added to the run: the compile
+    job runs again on enough points for NN-descent; the digits maps are not made again."""
+    run = two_runs["2"]
+    rng = np.random.default_rng(0)
+    np.savez(
+        tmp_path / "big.npz",
+        X_train=rng.normal(size=(4100, 4)).astype(np.float32), y_train=rng.integers(0, 3, 4100),
+        X_test=rng.normal(size=(50, 4)).astype(np.float32), y_test=rng.integers(0, 3, 50),
+    )
+    (run / "big.yaml").write_text(f"datasets: {{big: {{source: npz, path: {tmp_path / 'big.npz'}}}}}\n")
+    plan = snakemake(run, TABLE, "--configfile", "config.yaml", "big.yaml", "-n")
     assert plan.returncode == 0, plan.stderr[-3000:]
-    remade = {line.split("/")[-1] for line in plan.stdout.splitlines() if "output: results/digits" in line and "embeddings" in line}
-    assert remade == {"umap.npz"}, plan.stdout[-3000:]
+    assert job_counts(plan.stdout)["compile_numba"] == 1
+    remade = [line for line in plan.stdout.splitlines() if "output: results/digits" in line]
+    assert remade == [], remade
