@@ -17,6 +17,16 @@ from hidden_embed import runtime
 runtime.pin_numba_target("generic")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own tmp_path_factory is made
+def pytest_configure(config):
+    """Give numba in this process the cache the workflow runs' jobs use (``cache_dir: <basetemp>/cache``,
+    for the same pinned CPU), before numba loads: a reducer compiled by a job is loaded by the
+    tests that fit it here, and the other way round, instead of being compiled twice per suite."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None and "NUMBA_CACHE_DIR" not in os.environ:
+        os.environ["NUMBA_CACHE_DIR"] = str(factory.getbasetemp() / "cache" / "numba")
 # The official IDX files for tests: ../shared/data beside the checkout, or $HIDDEN_EMBED_TEST_DATA.
 SHARED_DATA = Path(os.environ.get("HIDDEN_EMBED_TEST_DATA", REPO.parent / "shared" / "data"))
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
