@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
-from hidden_embed.reducers import NUMBA_COMPILED, warm_up_train
+from hidden_embed.reducers import NUMBA_COMPILED, warm_up_sizes
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -319,9 +319,14 @@ def get_compiled(wildcards):
     return []
 
 
-def get_warm_up_train(wildcards):
-    """The warm-up fit's training points: the search path of the run's largest map."""
-    return warm_up_train(max(TRAIN_SIZES.values()))
+def get_warm_up_sizes(wildcards):
+    """The warm-up fits' training points: the search paths of the run's UMAP fits (a map's
+    training points, the journey map's test points, the dynamics' probe points)."""
+    fits = [*TRAIN_SIZES.values()]
+    fits += [configcheck.probe_points(config, name) for name in DATASETS]
+    if JOURNEY["aligned_umap"]:
+        fits += [configcheck.test_size(config, name) for name in DATASETS]
+    return warm_up_sizes(fits)
 
 
 def get_reducer_params(wildcards):

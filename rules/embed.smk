@@ -38,7 +38,7 @@ rule compile_numba:
     threads: 1
     params:
         reducer_params=get_reducer_params,
-        warm_up_train=get_warm_up_train,
+        warm_up_sizes=get_warm_up_sizes,
         numba_cpu=config["numba_cpu"],
         cache_dir=config["cache_dir"],
     script:

@@ -11,12 +11,15 @@ from hidden_embed import reducers  # noqa: E402
 
 p, name = snakemake.params, snakemake.wildcards.reducer  # noqa: F821
 start = time.perf_counter()
-emb = reducers.compile_ahead(name, p.warm_up_train, **dict(p.reducer_params))
+fits = reducers.compile_ahead(name, p.warm_up_sizes, **dict(p.reducer_params))
 seconds = time.perf_counter() - start
 target = os.environ.get("NUMBA_CPU_NAME", "host")
-log.info("%s compiled for %s in %.1f s (fit %.1f s, placement %.1f s)", name, target, seconds, emb.fit_seconds, emb.place_seconds)
+for n, emb in zip(p.warm_up_sizes, fits):
+    log.info("%s on %d points: fit %.1f s, placement %.1f s", name, n, emb.fit_seconds, emb.place_seconds)
+log.info("%s compiled for %s in %.1f s", name, target, seconds)
+points = " and ".join(str(n) for n in p.warm_up_sizes)
 runtime.save_text(
     snakemake.output[0],  # noqa: F821
     f"{name}: numba code compiled for CPU {target} into {os.environ['NUMBA_CACHE_DIR']} in {seconds:.1f} s "
-    f"(a fit on {p.warm_up_train} random points, {reducers.WARM_UP_TEST} placed)\n",
+    f"(a fit on {points} random points, {reducers.WARM_UP_TEST} placed)\n",
 )

@@ -27,6 +27,8 @@ def pytest_configure(config):
     factory = getattr(config, "_tmp_path_factory", None)
     if factory is not None and "NUMBA_CACHE_DIR" not in os.environ:
         os.environ["NUMBA_CACHE_DIR"] = str(factory.getbasetemp() / "cache" / "numba")
+
+
 # The official IDX files for tests: ../shared/data beside the checkout, or $HIDDEN_EMBED_TEST_DATA.
 SHARED_DATA = Path(os.environ.get("HIDDEN_EMBED_TEST_DATA", REPO.parent / "shared" / "data"))
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")

@@ -219,11 +219,19 @@ def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path):
         np.testing.assert_array_equal(saved["test"], here.test)
 
 
-def test_the_warm_up_takes_the_search_path_of_the_largest_map():
-    """Below UMAP's 4,096 training points the exact search (a few hundred points suffice), from
-    there on NN-descent, which only a fit of 4,096 points or more compiles."""
-    assert reducers.warm_up_train(1347) == reducers.warm_up_train(4095) == reducers.WARM_UP_EXACT < 4096
-    assert reducers.warm_up_train(4096) == reducers.warm_up_train(50_000) == reducers.WARM_UP_NN_DESCENT >= 4096
+def test_the_warm_up_takes_the_search_paths_of_the_run():
+    """Below umap-learn's 4,096 points the exact search (a few hundred points suffice), from there
+    on NN-descent, which only a fit of 4,096 points or more compiles; both where a run has both."""
+    import inspect
+
+    import umap
+
+    exact, nn_descent = reducers.WARM_UP_EXACT, reducers.WARM_UP_NN_DESCENT
+    assert reducers.warm_up_sizes([1347, 450, 450]) == reducers.warm_up_sizes([4095]) == [exact]
+    assert reducers.warm_up_sizes([4096, 50_000]) == [nn_descent]
+    assert reducers.warm_up_sizes([1347, 60_000]) == [exact, nn_descent]
+    assert exact < reducers.UMAP_EXACT_BELOW <= nn_descent
+    assert f"< {reducers.UMAP_EXACT_BELOW}" in inspect.getsource(umap.UMAP.fit), "umap-learn's threshold moved"
 
 
 def test_cache_compiled_functions_keeps_an_explicit_choice():

@@ -15,7 +15,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,9 +33,9 @@ PLACEMENT = {
 # it once, in one compile_numba job (see :func:`compile_ahead`), not in every embed_layer job at once.
 NUMBA_COMPILED = ("umap", "pacmap")
 # The warm-up's points, float32 as every layer is stored. UMAP searches neighbours exactly below
-# 4,096 training points (umap-learn's threshold) and with NN-descent from there on, so the warm-up
-# takes the path of the run's largest map: NN-descent only where a map needs it (its code is most of
-# a cold compile: see :func:`warm_up_train`).
+# 4,096 points (umap-learn's threshold) and with NN-descent from there on, so the warm-up takes the
+# paths the run's UMAP fits take: NN-descent only where one needs it (its code is most of a cold
+# compile: see :func:`warm_up_sizes`).
 UMAP_EXACT_BELOW = 4096
 WARM_UP_EXACT, WARM_UP_NN_DESCENT, WARM_UP_TEST, WARM_UP_DIMENSIONS = 500, 4200, 300, 16
 
@@ -292,22 +292,26 @@ def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, thr
     return Embedding(train, test, PLACEMENT[name], fitted - start, placed - fitted)
 
 
-def warm_up_train(largest_train: int) -> int:
-    """Training points of the warm-up fit for a run whose largest map has ``largest_train``: enough
-    for NN-descent where that map searches with it, else a few hundred (exact search). UMAP's
-    warm-up on a 2-core VM (2026-12-03): 130 s with NN-descent and 39 s without on an empty cache,
-    19 s and 4 s on a full one."""
-    return WARM_UP_NN_DESCENT if largest_train >= UMAP_EXACT_BELOW else WARM_UP_EXACT
+def warm_up_sizes(fit_sizes: Iterable[int]) -> list[int]:
+    """Training points of the warm-up fits for a run whose UMAP fits take ``fit_sizes`` points: a
+    few hundred where a fit searches exactly (below 4,096), enough for NN-descent where one uses
+    it, both where the run has both. UMAP's warm-up on a 2-core VM (2026-12-03): 130 s with
+    NN-descent and 39 s without on an empty cache, 19 s and 4 s on a full one."""
+    sizes = set(fit_sizes)
+    return [n for n, used in ((WARM_UP_EXACT, any(s < UMAP_EXACT_BELOW for s in sizes)), (WARM_UP_NN_DESCENT, any(s >= UMAP_EXACT_BELOW for s in sizes))) if used]
 
 
-def compile_ahead(name: str, n_train: int, seed: int = 0, **params: Any) -> Embedding:
-    """Fit reducer ``name`` with ``params`` once on ``n_train`` random points (:func:`warm_up_train`)
-    and place a few, so that numba compiles its code into the cache (NUMBA_CACHE_DIR) for the CPU
-    it is pinned to (runtime.pin_numba_target). The real jobs then load it: the same machine code,
-    so the same maps. What numba cannot cache (a few of pynndescent's functions) each job still
-    compiles."""
+def compile_ahead(name: str, n_trains: Iterable[int], seed: int = 0, **params: Any) -> list[Embedding]:
+    """Fit reducer ``name`` with ``params`` on random points, once per size in ``n_trains``
+    (:func:`warm_up_sizes`), and place a few, so that numba compiles its code into the cache
+    (NUMBA_CACHE_DIR) for the CPU it is pinned to (runtime.pin_numba_target). The real jobs then
+    load it: the same machine code, so the same maps. What numba cannot cache (a few of
+    pynndescent's functions) each job still compiles."""
     import numpy as np
 
-    points = np.random.default_rng(seed).normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS))
-    points = points.astype(np.float32)
-    return fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params)
+    fits = []
+    for n_train in n_trains:
+        points = np.random.default_rng(seed).normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS))
+        points = points.astype(np.float32)
+        fits.append(fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params))
+    return fits
