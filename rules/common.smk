@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
-from hidden_embed.reducers import NUMBA_COMPILED, warm_up_sizes
+from hidden_embed.reducers import NUMBA_COMPILED, WARM_UP_TRAIN, search_path
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -309,24 +309,14 @@ def get_dataset_spec(wildcards):
 
 
 def get_compiled(wildcards):
-    """The compile_numba job a reducer's maps wait for, so that a new machine compiles its numba
-    code once, beside training, not in every map's job at once; none for the other reducers.
-    Only its order counts (ancient): a warm-up made again, for a larger dataset added, leaves the
-    maps made as they are (the same machine code either way).
+    """The compile_numba job a reducer's map waits for, so that a new machine compiles its numba
+    code once, beside training, not in every map's job at once: the one of the map's neighbour
+    search (exact below 4,096 training points, else NN-descent); none for the other reducers.
     """
     if wildcards.reducer in NUMBA_REDUCERS:
-        return ancient(f"results/compiled/{wildcards.reducer}.txt")
+        search = search_path(TRAIN_SIZES[wildcards.dataset])
+        return f"results/compiled/{wildcards.reducer}/{search}.txt"
     return []
-
-
-def get_warm_up_sizes(wildcards):
-    """The warm-up fits' training points: the search paths of the run's UMAP fits (a map's
-    training points, the journey map's test points, the dynamics' probe points)."""
-    fits = [*TRAIN_SIZES.values()]
-    fits += [configcheck.probe_points(config, name) for name in DATASETS]
-    if JOURNEY["aligned_umap"]:
-        fits += [configcheck.test_size(config, name) for name in DATASETS]
-    return warm_up_sizes(fits)
 
 
 def get_reducer_params(wildcards):

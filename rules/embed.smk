@@ -26,19 +26,19 @@ rule compile_numba:
     input:
         package("reducers.py"),
     output:
-        "results/compiled/{reducer}.txt",
+        "results/compiled/{reducer}/{search}.txt",
     log:
-        "results/logs/compile_numba/{reducer}.log",
+        "results/logs/compile_numba/{reducer}/{search}.log",
     benchmark:
-        "results/benchmarks/compile_numba/{reducer}.tsv"
+        "results/benchmarks/compile_numba/{reducer}/{search}.tsv"
     wildcard_constraints:
         reducer=alternatives(NUMBA_REDUCERS) or "(?!)",
+        search=alternatives(WARM_UP_TRAIN),
     conda:
         "../envs/reduce.yaml"
     threads: 1
     params:
         reducer_params=get_reducer_params,
-        warm_up_sizes=get_warm_up_sizes,
         numba_cpu=config["numba_cpu"],
         cache_dir=config["cache_dir"],
     script:

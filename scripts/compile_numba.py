@@ -9,17 +9,14 @@ import time  # noqa: E402
 
 from hidden_embed import reducers  # noqa: E402
 
-p, name = snakemake.params, snakemake.wildcards.reducer  # noqa: F821
+p, name, search = snakemake.params, snakemake.wildcards.reducer, snakemake.wildcards.search  # noqa: F821
 start = time.perf_counter()
-fits = reducers.compile_ahead(name, p.warm_up_sizes, **dict(p.reducer_params))
+emb = reducers.compile_ahead(name, search, **dict(p.reducer_params))
 seconds = time.perf_counter() - start
 target = os.environ.get("NUMBA_CPU_NAME", "host")
-for n, emb in zip(p.warm_up_sizes, fits):
-    log.info("%s on %d points: fit %.1f s, placement %.1f s", name, n, emb.fit_seconds, emb.place_seconds)
-log.info("%s compiled for %s in %.1f s", name, target, seconds)
-points = " and ".join(str(n) for n in p.warm_up_sizes)
+log.info("%s compiled for %s in %.1f s (fit %.1f s, placement %.1f s)", name, target, seconds, emb.fit_seconds, emb.place_seconds)
 runtime.save_text(
     snakemake.output[0],  # noqa: F821
     f"{name}: numba code compiled for CPU {target} into {os.environ['NUMBA_CACHE_DIR']} in {seconds:.1f} s "
-    f"(a fit on {points} random points, {reducers.WARM_UP_TEST} placed)\n",
+    f"(the {search} neighbour search: a fit on {reducers.WARM_UP_TRAIN[search]} random points, {reducers.WARM_UP_TEST} placed)\n",
 )

@@ -4,7 +4,6 @@ compiled once per machine, before the maps that use it."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 
 import numpy as np
@@ -72,41 +71,30 @@ def _log_times(path) -> tuple[datetime, datetime]:
 
 
 def test_umap_maps_wait_for_one_compile_job(two_runs):
-    """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps, on
-    as few points as the run's largest map needs (digits: the exact neighbour search, not
-    NN-descent); t-SNE, which numba does not compile, does not wait for it."""
+    """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps, for
+    the neighbour search they take (digits: exact, on a few hundred points, not NN-descent);
+    t-SNE, which numba does not compile, does not wait for it."""
     run = two_runs["2"]
-    compiled = (run / "results/compiled/umap.txt").read_text()
+    assert sorted(p.relative_to(run / "results/compiled").as_posix() for p in (run / "results/compiled").rglob("*.txt")) == ["umap/exact.txt"]
+    compiled = (run / "results/compiled/umap/exact.txt").read_text()
     assert compiled.startswith("umap: numba code compiled for CPU generic into ")
-    assert "(a fit on 500 random points" in compiled, compiled
-    assert not (run / "results/compiled/tsne.txt").exists()
-    assert "umap compiled for generic" in (run / "results/logs/compile_numba/umap.log").read_text()
-    _, compiled_at = _log_times(run / "results/logs/compile_numba/umap.log")
+    assert "(the exact neighbour search: a fit on 500 random points" in compiled, compiled
+    log = run / "results/logs/compile_numba/umap/exact.log"
+    assert "umap compiled for generic" in log.read_text()
+    _, compiled_at = _log_times(log)
     for layer in ("raw", "hidden1"):
         branch = "seed0" if layer == "raw" else "seed0/reference"
         started, _ = _log_times(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")
         assert started >= compiled_at, (layer, started, compiled_at)
-    # Without the marker, a UMAP map needs the compile job first ...
-    marker = run / "results/compiled/umap.txt"
-    kept = marker.read_text()
-    marker.unlink()
-    try:
-        umap_map = "results/digits/seed0/embeddings/raw/umap.npz"
-        plan = snakemake(run, umap_map, "--configfile", "config.yaml", "-n", "--forcerun", "embed_layer")
-        assert job_counts(plan.stdout) == {"compile_numba": 1, "embed_layer": 1}, plan.stdout[-3000:]
-    finally:
-        marker.write_text(kept)
-    # ... but a marker made again leaves the maps made: only the order counts (the same machine
-    # code either way).
-    later = marker.stat().st_mtime + 3600
-    os.utime(marker, (later, later))
-    rest = snakemake(run, TABLE, "--configfile", "config.yaml", "-n")
-    assert "Nothing to be done" in rest.stdout + rest.stderr, rest.stdout[-3000:]
+    plan = snakemake(run, "--configfile", "config.yaml", "-n", "--forcerun", "compile_numba", TABLE)
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    remade = {line.split("/")[-1] for line in plan.stdout.splitlines() if "output: results/digits" in line and "embeddings" in line}
+    assert remade == {"umap.npz"}, plan.stdout[-3000:]
 
 
 def test_a_larger_dataset_added_compiles_nn_descent_and_keeps_the_small_maps(two_runs, tmp_path):
-    """A dataset of 4,096 training points or more (UMAP's NN-descent) added to the run: the compile
-    job runs again on enough points for NN-descent; the digits maps are not made again."""
+    """A dataset of 4,096 training points or more (UMAP's NN-descent) added to the run: its maps
+    wait for a compile job of their own search; the digits maps are not made again."""
     run = two_runs["2"]
     rng = np.random.default_rng(0)
     np.savez(
@@ -118,5 +106,6 @@ def test_a_larger_dataset_added_compiles_nn_descent_and_keeps_the_small_maps(two
     plan = snakemake(run, TABLE, "--configfile", "config.yaml", "big.yaml", "-n")
     assert plan.returncode == 0, plan.stderr[-3000:]
     assert job_counts(plan.stdout)["compile_numba"] == 1
+    assert "output: results/compiled/umap/nn-descent.txt" in plan.stdout
     remade = [line for line in plan.stdout.splitlines() if "output: results/digits" in line]
     assert remade == [], remade

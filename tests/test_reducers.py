@@ -191,10 +191,11 @@ def test_trimap_places_test_points_under_its_own_distance(digits):
     assert any(set(a) != set(b) for a, b in zip(idx, euclid)), "the two distances must pick other neighbours here"
 
 
-def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path):
-    """Two fresh processes with one numba cache: the first compiles UMAP's functions (its layout
-    optimiser, which umap-learn does not ask numba to cache, included) into the cache, the second
-    loads them from it; both make the map of an in-process fit."""
+def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path, tmp_path_factory):
+    """Two fresh processes with the workflow runs' numba cache: after the first, the cache holds
+    UMAP's functions (its layout optimiser, which umap-learn does not ask numba to cache,
+    included; compiled by this process or by a job before it), the second compiles nothing new;
+    both make the map of an in-process fit."""
     code = (
         "import sys; sys.path.insert(0, 'scripts');"
         "import numpy as np; from hidden_embed import datasets, reducers;"
@@ -202,16 +203,16 @@ def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path):
         "e = reducers.fit_place('umap', d.X_train, d.X_test, seed=0, threads=1);"
         f"np.savez(sys.argv[1], train=e.train, test=e.test)"
     )
-    cache = tmp_path / "numba"
+    cache = tmp_path_factory.getbasetemp() / "cache" / "numba"  # the workflow runs' (cold when run alone)
     env = {**__import__("os").environ, "NUMBA_CACHE_DIR": str(cache), "NUMBA_NUM_THREADS": "1"}
     maps = []
-    for run in ("cold", "warm"):
+    for run in ("first", "second"):
         subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{run}.npz")], cwd=REPO, env=env, check=True, capture_output=True)
-        if run == "cold":
-            compiled = {p.name for p in cache.rglob("*.nbc")}
-            assert any("optimize_layout_euclidean" in name for name in compiled), sorted(compiled)[:10]
+        if run == "first":
+            compiled = {p.relative_to(cache) for p in cache.rglob("*.nbc")}
+            assert any("optimize_layout_euclidean" in p.name for p in compiled), sorted(compiled)[:10]
         maps.append(np.load(tmp_path / f"{run}.npz"))
-    assert {p.name for p in cache.rglob("*.nbc")} == compiled  # the warm run compiled nothing new
+    assert {p.relative_to(cache) for p in cache.rglob("*.nbc")} == compiled  # the second compiled nothing new
     digits = datasets.load_digits(0.25, seed=0)
     here = reducers.fit_place("umap", digits.X_train, digits.X_test, seed=0, threads=1)
     for saved in maps:
@@ -219,18 +220,16 @@ def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path):
         np.testing.assert_array_equal(saved["test"], here.test)
 
 
-def test_the_warm_up_takes_the_search_paths_of_the_run():
-    """Below umap-learn's 4,096 points the exact search (a few hundred points suffice), from there
-    on NN-descent, which only a fit of 4,096 points or more compiles; both where a run has both."""
+def test_a_map_waits_for_the_warm_up_of_its_own_search():
+    """Below umap-learn's 4,096 training points the exact search (a few hundred points warm it up),
+    from there on NN-descent, which only a fit of 4,096 points or more compiles."""
     import inspect
 
     import umap
 
-    exact, nn_descent = reducers.WARM_UP_EXACT, reducers.WARM_UP_NN_DESCENT
-    assert reducers.warm_up_sizes([1347, 450, 450]) == reducers.warm_up_sizes([4095]) == [exact]
-    assert reducers.warm_up_sizes([4096, 50_000]) == [nn_descent]
-    assert reducers.warm_up_sizes([1347, 60_000]) == [exact, nn_descent]
-    assert exact < reducers.UMAP_EXACT_BELOW <= nn_descent
+    assert reducers.search_path(1347) == reducers.search_path(4095) == "exact"
+    assert reducers.search_path(4096) == reducers.search_path(50_000) == "nn-descent"
+    assert reducers.WARM_UP_TRAIN["exact"] < reducers.UMAP_EXACT_BELOW <= reducers.WARM_UP_TRAIN["nn-descent"]
     assert f"< {reducers.UMAP_EXACT_BELOW}" in inspect.getsource(umap.UMAP.fit), "umap-learn's threshold moved"
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,11 +33,12 @@ PLACEMENT = {
 # it once, in one compile_numba job (see :func:`compile_ahead`), not in every embed_layer job at once.
 NUMBA_COMPILED = ("umap", "pacmap")
 # The warm-up's points, float32 as every layer is stored. UMAP searches neighbours exactly below
-# 4,096 points (umap-learn's threshold) and with NN-descent from there on, so the warm-up takes the
-# paths the run's UMAP fits take: NN-descent only where one needs it (its code is most of a cold
-# compile: see :func:`warm_up_sizes`).
+# 4,096 training points (umap-learn's threshold) and with NN-descent from there on; a map waits
+# for the warm-up of its own search (see :func:`search_path`): NN-descent's code is most of a cold
+# compile, and a run of small datasets never needs it.
 UMAP_EXACT_BELOW = 4096
-WARM_UP_EXACT, WARM_UP_NN_DESCENT, WARM_UP_TEST, WARM_UP_DIMENSIONS = 500, 4200, 300, 16
+WARM_UP_TRAIN = {"exact": 500, "nn-descent": 4200}
+WARM_UP_TEST, WARM_UP_DIMENSIONS = 300, 16
 
 # Keys of a reducer's config that configure its adapter here, not the library's estimator
 # (TriMAP's placement; whether UMAP is seeded), with their defaults.
@@ -292,26 +293,22 @@ def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, thr
     return Embedding(train, test, PLACEMENT[name], fitted - start, placed - fitted)
 
 
-def warm_up_sizes(fit_sizes: Iterable[int]) -> list[int]:
-    """Training points of the warm-up fits for a run whose UMAP fits take ``fit_sizes`` points: a
-    few hundred where a fit searches exactly (below 4,096), enough for NN-descent where one uses
-    it, both where the run has both. UMAP's warm-up on a 2-core VM (2026-12-03): 130 s with
-    NN-descent and 39 s without on an empty cache, 19 s and 4 s on a full one."""
-    sizes = set(fit_sizes)
-    return [n for n, used in ((WARM_UP_EXACT, any(s < UMAP_EXACT_BELOW for s in sizes)), (WARM_UP_NN_DESCENT, any(s >= UMAP_EXACT_BELOW for s in sizes))) if used]
+def search_path(n_train: int) -> str:
+    """The neighbour search (a key of WARM_UP_TRAIN) a map of ``n_train`` training points takes,
+    and so the warm-up it waits for. UMAP's warm-up on a 2-core VM (2026-12-03): 39 s exact and
+    130 s NN-descent on an empty cache, 4 s and 19 s on a full one."""
+    return "exact" if n_train < UMAP_EXACT_BELOW else "nn-descent"
 
 
-def compile_ahead(name: str, n_trains: Iterable[int], seed: int = 0, **params: Any) -> list[Embedding]:
-    """Fit reducer ``name`` with ``params`` on random points, once per size in ``n_trains``
-    (:func:`warm_up_sizes`), and place a few, so that numba compiles its code into the cache
-    (NUMBA_CACHE_DIR) for the CPU it is pinned to (runtime.pin_numba_target). The real jobs then
-    load it: the same machine code, so the same maps. What numba cannot cache (a few of
+def compile_ahead(name: str, search: str, seed: int = 0, **params: Any) -> Embedding:
+    """Fit reducer ``name`` with ``params`` on as many random points as neighbour search
+    ``search`` takes (WARM_UP_TRAIN) and place a few, so that numba compiles its code into the
+    cache (NUMBA_CACHE_DIR) for the CPU it is pinned to (runtime.pin_numba_target). The real jobs
+    then load it: the same machine code, so the same maps. What numba cannot cache (a few of
     pynndescent's functions) each job still compiles."""
     import numpy as np
 
-    fits = []
-    for n_train in n_trains:
-        points = np.random.default_rng(seed).normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS))
-        points = points.astype(np.float32)
-        fits.append(fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params))
-    return fits
+    n_train = WARM_UP_TRAIN[search]
+    points = np.random.default_rng(seed).normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS))
+    points = points.astype(np.float32)
+    return fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params)
