@@ -46,9 +46,10 @@ def _stamp(line: str) -> datetime | None:
 
 def read_log(log: Path) -> dict:
     """What a job's log says of it: the threads it ran with (the first line every rule script
-    logs, runtime.setup), its CPU seconds in full (the ``job cpu`` line it logs at exit) and the
-    seconds between the two lines; NaN for what the log does not say."""
-    found = {"threads": float("nan"), "cpu_seconds": float("nan"), "seconds": float("nan")}
+    logs, runtime.setup), its CPU seconds in full (the ``job cpu`` line it logs at exit), when
+    the two lines were logged (``start``, ``end``) and the seconds between them; NaN (None for the
+    times) for what the log does not say."""
+    found = {"threads": float("nan"), "cpu_seconds": float("nan"), "seconds": float("nan"), "start": None, "end": None}
     try:
         lines = log.read_text(errors="replace").splitlines()
     except OSError:
@@ -59,6 +60,7 @@ def read_log(log: Path) -> dict:
         if match := CPU_LINE.search(line):
             found["cpu_seconds"] = float(match.group(1))
             first, last = _stamp(lines[0]), _stamp(line)
+            found["start"], found["end"] = first, last
             if first and last:
                 found["seconds"] = (last - first).total_seconds()
             break

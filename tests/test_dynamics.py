@@ -40,9 +40,9 @@ def test_displacement_is_relative_to_the_map_size():
 
 def test_aligned_maps_move_only_as_the_data_do():
     d = datasets.load_digits(0.25, seed=0)
-    X = d.X_test[:300].astype(np.float32)  # as every layer is stored: the jobs' compiled code fits
+    X = d.X_test[:300]  # float32, as every layer is stored
     rng = np.random.default_rng(1)
-    changed = (X + rng.normal(scale=0.3, size=X.shape)).astype(np.float32)
+    changed = (X + rng.normal(scale=0.3, size=X.shape)).astype(np.float32)  # the code the jobs compiled
     maps = dynamics.aligned_maps([X, X.copy(), changed], seed=0, n_neighbors=10)
     assert [m.shape for m in maps] == [(300, 2)] * 3 and all(m.dtype == np.float32 for m in maps)
     still, moved = dynamics.displacement(maps[0], maps[1]), dynamics.displacement(maps[1], maps[2])

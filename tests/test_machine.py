@@ -3,14 +3,14 @@ compiled once per machine, before the maps that use it."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import snakemake
+from conftest import REPO, snakemake
 from test_config import job_counts
 
 # Two threads for the jobs whose numbers depend on their thread count (training, t-SNE), on
@@ -64,10 +64,12 @@ def test_a_job_runs_its_config_threads_under_fewer_cores(two_runs):
     assert training.splitlines()[0].endswith("threads 2")
 
 
-def _log_times(path) -> tuple[datetime, datetime]:
-    """When a job's log says it started and when it says it ended (first and last line)."""
-    lines = [line for line in path.read_text().splitlines() if line[:4].isdigit()]
-    return tuple(datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f") for line in (lines[0], lines[-1]))
+def _read_log(path) -> dict:
+    """What a job's log says of it (benchmarks/run_benchmark.py reads it so): start, end, CPU."""
+    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.read_log(path)
 
 
 def test_umap_maps_wait_for_one_compile_job(two_runs):
@@ -81,11 +83,11 @@ def test_umap_maps_wait_for_one_compile_job(two_runs):
     assert "(the exact neighbour search: a fit on 500 random points" in compiled, compiled
     log = run / "results/logs/compile_numba/umap/exact.log"
     assert "umap compiled for generic" in log.read_text()
-    _, compiled_at = _log_times(log)
+    compiled_at = _read_log(log)["end"]
     for layer in ("raw", "hidden1"):
         branch = "seed0" if layer == "raw" else "seed0/reference"
-        started, _ = _log_times(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")
-        assert started >= compiled_at, (layer, started, compiled_at)
+        started = _read_log(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")["start"]
+        assert compiled_at is not None and started >= compiled_at, (layer, started, compiled_at)
     plan = snakemake(run, "--configfile", "config.yaml", "-n", "--forcerun", "compile_numba", TABLE)
     assert plan.returncode == 0, plan.stderr[-3000:]
     remade = {line.split("/")[-1] for line in plan.stdout.splitlines() if "output: results/digits" in line and "embeddings" in line}
