@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
-from hidden_embed.reducers import NUMBA_COMPILED, WARM_UP_TRAIN, search_path
+from hidden_embed.reducers import ALIGNED_UMAP, NUMBA_COMPILED, WARM_UPS, search_path
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -39,6 +39,9 @@ VARIANTS = list(config["variants"])
 REDUCERS = list(config["reducers"])
 # The reducers whose numba code one compile_numba job compiles before their maps.
 NUMBA_REDUCERS = [r for r in REDUCERS if r in NUMBA_COMPILED]
+# what compile_numba warms up: the reducers numba compiles, and AlignedUMAP (journey, dynamics)
+NUMBA_WARM_UPS = [*NUMBA_REDUCERS, ALIGNED_UMAP]
+WARM_UP_PATHS = sorted({search for paths in WARM_UPS.values() for search in paths})
 DYNAMICS = config["dynamics"]
 PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
 # The variants the workflow trains (mlp, cnn) and those that bring their own model (saved).
@@ -308,15 +311,46 @@ def get_dataset_spec(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
+def compiled(name, n_points):
+    """The compile_numba output the jobs of ``name`` on ``n_points`` points wait for."""
+    return f"results/compiled/{name}/{search_path(name, n_points)}.txt"
+
+
 def get_compiled(wildcards):
     """The compile_numba job a reducer's map waits for, so that a new machine compiles its numba
-    code once, beside training, not in every map's job at once: the one of the map's neighbour
-    search (exact below 4,096 training points, else NN-descent); none for the other reducers.
+    code once, beside training, not in every map's job at once: the one of the map's path (UMAP:
+    the exact search below 4,096 training points, else NN-descent); none for the other reducers.
     """
     if wildcards.reducer in NUMBA_REDUCERS:
-        search = search_path(TRAIN_SIZES[wildcards.dataset])
-        return f"results/compiled/{wildcards.reducer}/{search}.txt"
+        return compiled(wildcards.reducer, TRAIN_SIZES[wildcards.dataset])
     return []
+
+
+def get_journey_compiled(wildcards):
+    """The AlignedUMAP warm-up the journey map waits for (its points: the test set)."""
+    return compiled(ALIGNED_UMAP, configcheck.test_size(config, wildcards.dataset))
+
+
+def get_dynamics_compiled(wildcards):
+    """The AlignedUMAP warm-up the dynamics' maps wait for (their points: the probe set)."""
+    return compiled(ALIGNED_UMAP, configcheck.probe_points(config, wildcards.dataset))
+
+
+def get_compile_umap(wildcards):
+    """1 for a warm-up that compiles UMAP's code (UMAP's and AlignedUMAP's): they run one at a time."""
+    return int(wildcards.reducer in ("umap", ALIGNED_UMAP))
+
+
+def get_compile_priority(wildcards):
+    """AlignedUMAP's warm-up after the reducers': the maps wait for those, the journey comes later."""
+    return 0 if wildcards.reducer == ALIGNED_UMAP else 1
+
+
+def get_compile_params(wildcards):
+    """The parameters a warm-up fits with: the reducer's from config (its metric, say, decides
+    which distance numba compiles); none for AlignedUMAP (the journey and dynamics set only
+    n_neighbors, which compiles nothing else)."""
+    return config["reducers"].get(wildcards.reducer, {})
 
 
 def get_reducer_params(wildcards):

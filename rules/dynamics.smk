@@ -34,6 +34,7 @@ rule score_dynamics:
             "reducers.py",
             "tables.py",
         ),
+        get_dynamics_compiled,
         activations=get_probe_activations,
     output:
         maps=PATHS["dynamics_maps"],

@@ -32,13 +32,18 @@ rule compile_numba:
     benchmark:
         "results/benchmarks/compile_numba/{reducer}/{search}.tsv"
     wildcard_constraints:
-        reducer=alternatives(NUMBA_REDUCERS) or "(?!)",
-        search=alternatives(WARM_UP_TRAIN),
+        reducer=alternatives(NUMBA_WARM_UPS),
+        search=alternatives(WARM_UP_PATHS),
+    priority: get_compile_priority
     conda:
         "../envs/reduce.yaml"
     threads: 1
+    resources:
+        # UMAP's and AlignedUMAP's warm-ups one at a time (the profiles give numba_umap: 1): the
+        # second loads the neighbour search the first compiled instead of compiling it as well
+        numba_umap=get_compile_umap,
     params:
-        reducer_params=get_reducer_params,
+        reducer_params=get_compile_params,
         numba_cpu=config["numba_cpu"],
         cache_dir=config["cache_dir"],
     script:

@@ -24,6 +24,7 @@ rule align_layers:
 rule map_journey:
     input:
         package("dynamics.py", "journey.py", "knn.py", "quality.py", "reducers.py"),
+        get_journey_compiled,
         unpack(get_labels),
         activations=get_test_activations,
     output:

@@ -79,6 +79,16 @@ def snakemake(workdir: Path, *args: str, timeout: int = 3000, env: dict | None =
     )
 
 
+def read_job_log(path: Path) -> dict:
+    """What a job's log says of it (benchmarks/run_benchmark.py reads it so): start, end, CPU."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.read_log(path)
+
+
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

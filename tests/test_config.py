@@ -110,7 +110,7 @@ def test_default_config_dry_run_covers_the_reference_grid(tmp_path):
         "extract_input": 2,
         "train_model": 2,
         "extract_activations": 2 * 3,  # hidden1, hidden2, output
-        "compile_numba": 2,  # umap and pacmap, once for all their maps
+        "compile_numba": 3,  # umap and pacmap, once for all their maps; AlignedUMAP (the journey map)
         "embed_layer": 2 * 3 * 5,
         "score_knn": 2 * 3 * 5,
         "score_knn_highdim": 2 * 3,

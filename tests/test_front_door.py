@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, SNAKEMAKE, require_shared_data
+from conftest import REPO, SNAKEMAKE, read_job_log, require_shared_data
 from test_config import job_counts
 
 README = REPO / "README.md"
@@ -144,6 +144,12 @@ def test_the_readme_quick_look_runs_digits_only_from_the_checkout(checkout, tmp_
     pivot = (checkout / "results/tables/knn_accuracy_pivot.md").read_text()
     assert "digits" in pivot and "mnist" not in pivot
     assert (checkout / "results/digits/seed0/reference/explorer.html").is_file()
+    # numba's warm-ups (profiles/default): UMAP's and AlignedUMAP's one after the other, the
+    # journey map after AlignedUMAP's
+    logs = checkout / "results/logs"
+    umap, aligned = (read_job_log(logs / f"compile_numba/{name}/exact.log") for name in ("umap", "aligned_umap"))
+    assert umap["end"] <= aligned["start"] or aligned["end"] <= umap["start"], (umap, aligned)
+    assert read_job_log(logs / "map_journey/digits/seed0/reference.log")["start"] >= aligned["end"]
     # the README's report command for this run, from the checkout (the default run's report
     # needs the default run)
     reports = [c for c in lines if "--report" in c]
@@ -188,8 +194,8 @@ use rule * from hidden_embed
 @pytest.mark.workflow
 def test_the_quick_look_runs_as_a_module_of_another_workflow(tmp_path_factory):
     """An outer workflow in another folder imports this one (`module`, `use rule *`) and runs the
-    quick look with its own config/config.yaml (one reducer, UMAP for its compile job, and two
-    layers, to keep the suite short: the point is that every kind of rule runs from the module)."""
+    quick look with its own config/config.yaml (one reducer, UMAP, and two layers, to keep the
+    suite short: the point is that every kind of rule runs from the module)."""
     outer = tmp_path_factory.mktemp("outer-workflow")
     (outer / "Snakefile").write_text(OUTER.format(snakefile=REPO / "Snakefile"))
     (outer / "config").mkdir()
@@ -201,7 +207,7 @@ def test_the_quick_look_runs_as_a_module_of_another_workflow(tmp_path_factory):
     result = subprocess.run([SNAKEMAKE, "--cores", "2"], cwd=outer, capture_output=True, text=True, timeout=2400, env=env)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     counts = job_counts(result.stdout + result.stderr)
-    assert counts["train_model"] == 1 and counts["embed_layer"] == 2 and counts["compile_numba"] == 1 and counts["build_explorer"] == 1, counts
+    assert counts["train_model"] == 1 and counts["embed_layer"] == 2 and counts["compile_numba"] == 2 and counts["build_explorer"] == 1, counts
     assert sorted(p.name for p in (outer / "results").iterdir() if (p / "seed0").is_dir()) == ["digits"]
     assert "digits" in (outer / "results/tables/knn_accuracy_pivot.md").read_text()
     assert (outer / "results/digits/seed0/reference/explorer.html").is_file()

@@ -3,14 +3,13 @@ compiled once per machine, before the maps that use it."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO, snakemake
+from conftest import REPO, read_job_log, snakemake
 from test_config import job_counts
 
 # Two threads for the jobs whose numbers depend on their thread count (training, t-SNE), on
@@ -64,14 +63,6 @@ def test_a_job_runs_its_config_threads_under_fewer_cores(two_runs):
     assert training.splitlines()[0].endswith("threads 2")
 
 
-def _read_log(path) -> dict:
-    """What a job's log says of it (benchmarks/run_benchmark.py reads it so): start, end, CPU."""
-    spec = importlib.util.spec_from_file_location("run_benchmark", REPO / "benchmarks" / "run_benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.read_log(path)
-
-
 def test_umap_maps_wait_for_one_compile_job(two_runs):
     """UMAP's numba code is compiled once (compile_numba, for the pinned CPU) before its maps, for
     the neighbour search they take (digits: exact, on a few hundred points, not NN-descent);
@@ -83,10 +74,10 @@ def test_umap_maps_wait_for_one_compile_job(two_runs):
     assert "(the exact neighbour search: a fit on 500 random points" in compiled, compiled
     log = run / "results/logs/compile_numba/umap/exact.log"
     assert "umap compiled for generic" in log.read_text()
-    compiled_at = _read_log(log)["end"]
+    compiled_at = read_job_log(log)["end"]
     for layer in ("raw", "hidden1"):
         branch = "seed0" if layer == "raw" else "seed0/reference"
-        started = _read_log(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")["start"]
+        started = read_job_log(run / f"results/logs/embed_layer/digits/{branch}/{layer}/umap.log")["start"]
         assert compiled_at is not None and started >= compiled_at, (layer, started, compiled_at)
     plan = snakemake(run, "--configfile", "config.yaml", "-n", "--forcerun", "compile_numba", TABLE)
     assert plan.returncode == 0, plan.stderr[-3000:]

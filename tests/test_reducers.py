@@ -222,15 +222,40 @@ def test_umap_compiled_code_is_cached_and_gives_the_same_map(tmp_path, tmp_path_
 
 def test_a_map_waits_for_the_warm_up_of_its_own_search():
     """Below umap-learn's 4,096 training points the exact search (a few hundred points warm it up),
-    from there on NN-descent, which only a fit of 4,096 points or more compiles."""
+    from there on NN-descent, which only a fit of 4,096 points or more compiles; AlignedUMAP runs
+    UMAP's search; PaCMAP compiles the same code at any size."""
     import inspect
 
     import umap
 
-    assert reducers.search_path(1347) == reducers.search_path(4095) == "exact"
-    assert reducers.search_path(4096) == reducers.search_path(50_000) == "nn-descent"
-    assert reducers.WARM_UP_TRAIN["exact"] < reducers.UMAP_EXACT_BELOW <= reducers.WARM_UP_TRAIN["nn-descent"]
+    for name in ("umap", reducers.ALIGNED_UMAP):
+        assert reducers.search_path(name, 1347) == reducers.search_path(name, 4095) == "exact"
+        assert reducers.search_path(name, 4096) == reducers.search_path(name, 50_000) == "nn-descent"
+        sizes = reducers.WARM_UPS[name]
+        assert sizes["exact"] < reducers.UMAP_EXACT_BELOW <= sizes["nn-descent"]
+    assert reducers.search_path("pacmap", 100) == reducers.search_path("pacmap", 60_000) == "any"
     assert f"< {reducers.UMAP_EXACT_BELOW}" in inspect.getsource(umap.UMAP.fit), "umap-learn's threshold moved"
+    with pytest.raises(ValueError, match="numba does not compile 'tsne' here"):
+        reducers.search_path("tsne", 100)
+
+
+def test_pacmap_warm_up_compiles_what_a_larger_fit_runs(tmp_path):
+    """After PaCMAP's 500-point warm-up a fit of 5,000 points (another neighbour count, PaCMAP's own
+    sizes) adds nothing to numba's cache: one warm-up serves every PaCMAP map."""
+    code = (
+        "import sys; sys.path.insert(0, 'scripts'); import numpy as np; from hidden_embed import reducers;"
+        "X = np.random.default_rng(1).normal(size=(5200, 30)).astype(np.float32);"
+        "reducers.compile_ahead('pacmap', 'any') if sys.argv[1] == 'warm' else "
+        "reducers.fit_place('pacmap', X[:5000], X[5000:], seed=0)"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    for step in ("warm", "fit"):
+        subprocess.run([sys.executable, "-c", code, step], cwd=REPO, env=env, check=True, capture_output=True)
+        files = sorted(p.name for p in (tmp_path / "numba").rglob("*.nb[ic]"))
+        if step == "warm":
+            warmed = files
+            assert any(name.startswith("pacmap.pacmap_grad") for name in warmed), warmed[:10]
+    assert files == warmed
 
 
 def test_cache_compiled_functions_keeps_an_explicit_choice():

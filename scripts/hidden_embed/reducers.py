@@ -32,12 +32,20 @@ PLACEMENT = {
 # Reducers whose code numba compiles when they run (and caches in cache_dir): a new machine compiles
 # it once, in one compile_numba job (see :func:`compile_ahead`), not in every embed_layer job at once.
 NUMBA_COMPILED = ("umap", "pacmap")
-# The warm-up's points, float32 as every layer is stored. UMAP searches neighbours exactly below
-# 4,096 training points (umap-learn's threshold) and with NN-descent from there on; a map waits
-# for the warm-up of its own search (see :func:`search_path`): NN-descent's code is most of a cold
-# compile, and a run of small datasets never needs it.
+# umap-learn's AlignedUMAP (the journey map, the dynamics) compiles its own layout on top of
+# UMAP's: warmed up the same way, in a compile job of its own (it is not a reducer of the grid).
+ALIGNED_UMAP = "aligned_umap"
+# The warm-ups' training points, float32 as every layer is stored, per numba-compiled method and
+# the path its code takes (see :func:`search_path`). UMAP searches neighbours exactly below 4,096
+# training points (umap-learn's threshold) and with NN-descent from there on; NN-descent's code is
+# most of a cold compile, and a run of small datasets never needs it. PaCMAP compiles the same
+# functions whatever the size (a fit of 12,000 points after the 500-point warm-up compiled nothing).
 UMAP_EXACT_BELOW = 4096
-WARM_UP_TRAIN = {"exact": 500, "nn-descent": 4200}
+WARM_UPS = {
+    "umap": {"exact": 500, "nn-descent": 4200},
+    ALIGNED_UMAP: {"exact": 500, "nn-descent": 4200},
+    "pacmap": {"any": 500},
+}
 WARM_UP_TEST, WARM_UP_DIMENSIONS = 300, 16
 
 # Keys of a reducer's config that configure its adapter here, not the library's estimator
@@ -293,22 +301,45 @@ def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, thr
     return Embedding(train, test, PLACEMENT[name], fitted - start, placed - fitted)
 
 
-def search_path(n_train: int) -> str:
-    """The neighbour search (a key of WARM_UP_TRAIN) a map of ``n_train`` training points takes,
-    and so the warm-up it waits for. UMAP's warm-up on a 2-core VM (2026-12-03): 39 s exact and
-    130 s NN-descent on an empty cache, 4 s and 19 s on a full one."""
-    return "exact" if n_train < UMAP_EXACT_BELOW else "nn-descent"
+def search_path(name: str, n_points: int) -> str:
+    """The path (a key of ``WARM_UPS[name]``) numba-compiled method ``name`` takes on ``n_points``
+    points, and so the warm-up its jobs wait for: UMAP's and AlignedUMAP's neighbour search,
+    ``exact`` or ``nn-descent``; ``any`` for PaCMAP. UMAP's warm-up on a 2-core VM (2026-12-03):
+    39 s exact and 130 s NN-descent on an empty cache, 4 s and 19 s on a full one."""
+    if name not in WARM_UPS:
+        raise ValueError(f"numba does not compile {name!r} here; choose from {sorted(WARM_UPS)}")
+    if name == "pacmap":
+        return "any"
+    return "exact" if n_points < UMAP_EXACT_BELOW else "nn-descent"
 
 
-def compile_ahead(name: str, search: str, seed: int = 0, **params: Any) -> Embedding:
-    """Fit reducer ``name`` with ``params`` on as many random points as neighbour search
-    ``search`` takes (WARM_UP_TRAIN) and place a few, so that numba compiles its code into the
-    cache (NUMBA_CACHE_DIR) for the CPU it is pinned to (runtime.pin_numba_target). The real jobs
-    then load it: the same machine code, so the same maps. What numba cannot cache (a few of
-    pynndescent's functions) each job still compiles."""
+def describe_warm_up(name: str, search: str) -> str:
+    """What :func:`compile_ahead` runs for ``name`` and path ``search``, in words."""
+    n_train = WARM_UPS[name][search]
+    path = "any size" if search == "any" else f"the {search} neighbour search"
+    if name == ALIGNED_UMAP:
+        return f"{path}: two aligned maps of {n_train} random points"
+    return f"{path}: a fit on {n_train} random points, {WARM_UP_TEST} placed"
+
+
+def compile_ahead(name: str, search: str, seed: int = 0, **params: Any) -> tuple[float, float]:
+    """Fit ``name`` with ``params`` on as many random points as its path ``search`` takes
+    (WARM_UPS) and place a few (AlignedUMAP: a sequence of two maps of them), so that numba
+    compiles its code into the cache (NUMBA_CACHE_DIR) for the CPU it is pinned to
+    (runtime.pin_numba_target). The real jobs then load it: the same machine code, so the same
+    maps. What numba cannot cache (a few of pynndescent's functions) each job still compiles.
+    Returns the seconds of the fit and of the placement."""
     import numpy as np
 
-    n_train = WARM_UP_TRAIN[search]
-    points = np.random.default_rng(seed).normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS))
-    points = points.astype(np.float32)
-    return fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params)
+    n_train = WARM_UPS[name][search]
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS)).astype(np.float32)
+    if name == ALIGNED_UMAP:
+        from .dynamics import aligned_maps
+
+        start = time.perf_counter()
+        moved = points[:n_train] + rng.normal(scale=0.1, size=(n_train, WARM_UP_DIMENSIONS)).astype(np.float32)
+        aligned_maps([points[:n_train], moved], seed=seed, **params)
+        return time.perf_counter() - start, 0.0
+    emb = fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params)
+    return emb.fit_seconds, emb.place_seconds
