@@ -237,11 +237,14 @@ def test_a_map_waits_for_the_warm_up_of_its_own_search():
     assert f"< {reducers.UMAP_EXACT_BELOW}" in inspect.getsource(umap.UMAP.fit), "umap-learn's threshold moved"
     with pytest.raises(ValueError, match="numba does not compile 'tsne' here"):
         reducers.search_path("tsne", 100)
+    with pytest.raises(ValueError, match=r"no warm-up umap/any; choose from \['umap/exact', 'umap/nn-descent'"):
+        reducers.compile_ahead("umap", "any")
 
 
 def test_pacmap_warm_up_compiles_what_a_larger_fit_runs(tmp_path):
-    """After PaCMAP's 500-point warm-up a fit of 5,000 points (another neighbour count, PaCMAP's own
-    sizes) adds nothing to numba's cache: one warm-up serves every PaCMAP map."""
+    """After PaCMAP's 500-point warm-up a fit of 5,000 points in another dimension adds nothing to
+    numba's cache: one warm-up serves every PaCMAP map (its compiled functions take the same types
+    at any size)."""
     code = (
         "import sys; sys.path.insert(0, 'scripts'); import numpy as np; from hidden_embed import reducers;"
         "X = np.random.default_rng(1).normal(size=(5200, 30)).astype(np.float32);"

@@ -37,15 +37,12 @@ def displacement(before: np.ndarray, after: np.ndarray) -> float:
 def aligned_maps(sequence: list[np.ndarray], seed: int, **params) -> list[np.ndarray]:  # noqa: ANN003
     """2-D maps of the same points at successive checkpoints, aligned with umap-learn's AlignedUMAP:
     each point is related to itself in the next map, so the maps move only as the data do."""
-    from .reducers import import_umap
+    from .reducers import fit_aligned, import_umap
 
-    umap = import_umap()
     n = len(sequence[0])
     if any(len(X) != n for X in sequence):
         raise ValueError("every checkpoint must hold the same probe points")
-    relations = [{i: i for i in range(n)} for _ in range(len(sequence) - 1)]
     if len(sequence) == 1:
-        single = umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(sequence[0])
+        single = import_umap().UMAP(n_components=2, random_state=seed, **params).fit_transform(sequence[0])
         return [np.asarray(single, dtype=np.float32)]
-    model = umap.AlignedUMAP(n_components=2, random_state=seed, **params).fit(list(sequence), relations=relations)
-    return [np.asarray(e, dtype=np.float32) for e in model.embeddings_]
+    return fit_aligned(sequence, seed=seed, **params)

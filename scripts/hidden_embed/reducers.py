@@ -301,6 +301,17 @@ def fit_place(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int, thr
     return Embedding(train, test, PLACEMENT[name], fitted - start, placed - fitted)
 
 
+def fit_aligned(sequence: list[np.ndarray], seed: int, **params: Any) -> list[np.ndarray]:
+    """umap-learn's AlignedUMAP of a sequence of maps of the same points, each point related to
+    itself in the next map (the journey map, the dynamics), seeded; float32 maps."""
+    import numpy as np
+
+    umap = import_umap()
+    relations = [{i: i for i in range(len(sequence[0]))} for _ in range(len(sequence) - 1)]
+    model = umap.AlignedUMAP(n_components=2, random_state=seed, **params).fit(list(sequence), relations=relations)
+    return [np.asarray(e, dtype=np.float32) for e in model.embeddings_]
+
+
 def search_path(name: str, n_points: int) -> str:
     """The path (a key of ``WARM_UPS[name]``) numba-compiled method ``name`` takes on ``n_points``
     points, and so the warm-up its jobs wait for: UMAP's and AlignedUMAP's neighbour search,
@@ -331,15 +342,15 @@ def compile_ahead(name: str, search: str, seed: int = 0, **params: Any) -> tuple
     Returns the seconds of the fit and of the placement."""
     import numpy as np
 
+    if search not in WARM_UPS.get(name, {}):
+        raise ValueError(f"no warm-up {name}/{search}; choose from {[f'{n}/{p}' for n, paths in WARM_UPS.items() for p in paths]}")
     n_train = WARM_UPS[name][search]
     rng = np.random.default_rng(seed)
     points = rng.normal(size=(n_train + WARM_UP_TEST, WARM_UP_DIMENSIONS)).astype(np.float32)
     if name == ALIGNED_UMAP:
-        from .dynamics import aligned_maps
-
         start = time.perf_counter()
         moved = points[:n_train] + rng.normal(scale=0.1, size=(n_train, WARM_UP_DIMENSIONS)).astype(np.float32)
-        aligned_maps([points[:n_train], moved], seed=seed, **params)
+        fit_aligned([points[:n_train], moved], seed=seed, **params)
         return time.perf_counter() - start, 0.0
     emb = fit_place(name, points[:n_train], points[n_train:], seed=seed, threads=1, **params)
     return emb.fit_seconds, emb.place_seconds
