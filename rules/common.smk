@@ -17,7 +17,13 @@ sys.path.insert(0, str(PACKAGE.parent))
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
 from hidden_embed.networks import output_layer
-from hidden_embed.reducers import ALIGNED_UMAP, NUMBA_COMPILED, WARM_UPS, search_path
+from hidden_embed.reducers import (
+    ALIGNED_UMAP,
+    NUMBA_COMPILED,
+    UMAP_SEARCH_WARM_UPS,
+    WARM_UPS,
+    search_path,
+)
 from hidden_embed.sources import ARCHIVE_SOURCES, ARCHIVES, IDX_SOURCES, PARTS
 
 try:
@@ -338,7 +344,7 @@ def get_dynamics_compiled(wildcards):
 
 def get_compile_umap(wildcards):
     """1 for a warm-up that compiles UMAP's code (UMAP's and AlignedUMAP's): they run one at a time."""
-    return int(wildcards.reducer in ("umap", ALIGNED_UMAP))
+    return int(wildcards.reducer in UMAP_SEARCH_WARM_UPS)
 
 
 def get_compile_priority(wildcards):

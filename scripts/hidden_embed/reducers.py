@@ -46,6 +46,9 @@ WARM_UPS = {
     ALIGNED_UMAP: {"exact": 500, "nn-descent": 4200},
     "pacmap": {"any": 500},
 }
+# The warm-ups that compile UMAP's neighbour search: they run one at a time (resource numba_umap),
+# so that the second loads what the first compiled.
+UMAP_SEARCH_WARM_UPS = ("umap", ALIGNED_UMAP)
 WARM_UP_TEST, WARM_UP_DIMENSIONS = 300, 16
 
 # Keys of a reducer's config that configure its adapter here, not the library's estimator
@@ -319,7 +322,7 @@ def search_path(name: str, n_points: int) -> str:
     39 s exact and 130 s NN-descent on an empty cache, 4 s and 19 s on a full one."""
     if name not in WARM_UPS:
         raise ValueError(f"numba does not compile {name!r} here; choose from {sorted(WARM_UPS)}")
-    if name == "pacmap":
+    if list(WARM_UPS[name]) == ["any"]:
         return "any"
     return "exact" if n_points < UMAP_EXACT_BELOW else "nn-descent"
 
