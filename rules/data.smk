@@ -57,6 +57,7 @@ rule prepare_dataset:
         "../envs/data.yaml"
     threads: 1
     params:
+        portable_kernels=config["portable_kernels"],
         spec=get_dataset_spec,
         data_seed=config["data_seed"],
     script:

@@ -14,6 +14,7 @@ rule extract_checkpoint:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("extract_activations"),
         layers=get_dense_layer_names,
         pooling=get_run_pooling,
@@ -47,6 +48,7 @@ rule score_dynamics:
         "../envs/reduce.yaml"
     threads: 1  # a seeded AlignedUMAP runs on one thread
     params:
+        portable_kernels=config["portable_kernels"],
         epochs=sorted(DYNAMICS["epochs"]),
         settings=DYNAMICS,
         quality=config["quality"],
@@ -63,7 +65,7 @@ rule aggregate_dynamics:
         tidy=path("table", name="dynamics.tsv"),
         summary=path("table", name="dynamics_summary.tsv"),
     log:
-        "results/logs/aggregate_dynamics/aggregate_dynamics.log",
+        f"results/logs/aggregate_dynamics/{EXPERIMENT}.log",
     conda:
         "../envs/reduce.yaml"
     params:
@@ -87,7 +89,7 @@ rule plot_dynamics:
         ),
         pdf=path("figure", name="dynamics", ext="pdf"),
     log:
-        "results/logs/plot_dynamics/plot_dynamics.log",
+        f"results/logs/plot_dynamics/{EXPERIMENT}.log",
     conda:
         "../envs/plot.yaml"
     params:

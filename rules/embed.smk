@@ -15,6 +15,7 @@ rule embed_layer:
         "../envs/reduce.yaml"
     threads: get_embed_threads
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_embed_threads,
         reducer_params=get_reducer_params,
         seed=get_seed,
@@ -43,6 +44,7 @@ rule compile_numba:
         # second loads the neighbour search the first compiled instead of compiling it as well
         numba_umap=get_compile_umap,
     params:
+        portable_kernels=config["portable_kernels"],
         reducer_params=get_compile_params,
         numba_cpu=config["numba_cpu"],
         cache_dir=config["cache_dir"],

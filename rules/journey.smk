@@ -14,6 +14,7 @@ rule align_layers:
     resources:
         mem_mb=2000,
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("score_knn"),
         layers=get_run_layers,
         k=JOURNEY["k"],
@@ -39,6 +40,7 @@ rule map_journey:
     resources:
         mem_mb=4000,
     params:
+        portable_kernels=config["portable_kernels"],
         layers=get_run_layers,
         n_neighbors=JOURNEY["n_neighbors"],
         seed=get_seed,

@@ -18,6 +18,7 @@ rule train_model:
         "../envs/model.yaml"
     threads: get_threads("train_model")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("train_model"),
         model=get_model_settings,
         seed=get_seed,
@@ -44,6 +45,7 @@ rule import_model:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("extract_activations"),
         output_layer=get_output_layer,
         seed=get_seed,
@@ -69,6 +71,7 @@ rule extract_activations:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("extract_activations"),
         seed=get_seed,
         pooling=get_pooling,

@@ -35,6 +35,7 @@ rule score_knn_highdim:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("score_knn"),
         k=config["knn"]["k"],
         seed=get_seed,
@@ -60,6 +61,7 @@ rule score_quality:
         "../envs/reduce.yaml"
     threads: get_threads("score_knn")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("score_knn"),
         quality=config["quality"],
         seed=get_seed,
@@ -83,6 +85,7 @@ rule score_layers:
         "../envs/reduce.yaml"
     threads: get_threads("score_layers")
     params:
+        portable_kernels=config["portable_kernels"],
         threads=get_threads("score_layers"),
         layers=get_model_layers,
         pooling=get_run_pooling,

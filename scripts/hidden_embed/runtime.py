@@ -103,6 +103,64 @@ def pin_numba_target(cpu_name: str | None) -> None:
         os.environ["NUMBA_CPU_NAME"] = cpu_name  # numba then takes no features beyond the name's
 
 
+# The instruction set every job's kernels are capped at, whatever the CPU (config
+# `portable_kernels`), so that a step gives the same bits on every x86-64 CPU with AVX2 and FMA:
+# each library that picks its kernels for the CPU at run time is told to take its AVX2 ones.
+PORTABLE_KERNELS = {
+    "ONEDNN_MAX_CPU_ISA": "AVX2",  # oneDNN, in TensorFlow (its matrix products) and in PyTorch
+    # TensorFlow's dense layers through oneDNN (its default on x86-64): without, Eigen's own
+    # blocking of the products takes their place, and the bits followed the (emulated) CPU
+    "TF_ENABLE_ONEDNN_OPTS": "1",
+    "OPENBLAS_CORETYPE": "Haswell",  # OpenBLAS's AVX2 kernels (NumPy, SciPy, scikit-learn, Faiss)
+    "MKL_CBWR": "AVX2",  # MKL's reproducible AVX2 code path (PyTorch's BLAS: TriMAP)
+    "ATEN_CPU_CAPABILITY": "avx2",  # PyTorch's own vectorised kernels (TriMAP)
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",  # NumPy's AVX-512 loops
+    "FAISS_OPT_LEVEL": "avx2",  # Faiss's AVX2 build (TriMAP's neighbours above 50,000 points)
+}
+PORTABLE_CPU_FLAGS = ("avx2", "fma")  # what the kernels above need of the CPU
+
+
+def cpu_flags() -> set[str] | None:
+    """The CPU's feature flags as Linux reports them (``/proc/cpuinfo``); None where unknown."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        return None
+    return None
+
+
+def pin_cpu_kernels(enabled: bool, machine: str | None = None, flags: set[str] | None = None) -> list[str]:
+    """With ``enabled``, set :data:`PORTABLE_KERNELS` in the environment (call before NumPy,
+    TensorFlow or PyTorch load), so that each step's numbers do not follow the CPU's instruction
+    set; without, leave the environment as it is (each library picks for the CPU). A value the machine's
+    environment already gives OpenBLAS's core type is kept (some machines need theirs for correct
+    results). Returns what stops the numbers from being portable, in words (empty: nothing):
+    not x86-64, or a CPU without AVX2 and FMA (nothing is then capped, since the AVX2 kernels
+    would not run)."""
+    import platform
+
+    machine = machine or platform.machine()
+    if not enabled:
+        return ["portable_kernels is false: each library picks its kernels for this CPU"]
+    if machine.lower() not in ("x86_64", "amd64"):
+        return [f"this machine is {machine}, not x86-64: its kernels are its own"]
+    flags = cpu_flags() if flags is None else flags
+    missing = [f for f in PORTABLE_CPU_FLAGS if flags is not None and f not in flags]
+    if flags is None or missing:
+        what = "unknown CPU flags" if flags is None else f"no {' or '.join(missing)} on this CPU"
+        return [f"{what}: kernels not capped at AVX2"]
+    notes = []
+    for name, value in PORTABLE_KERNELS.items():
+        if name == "OPENBLAS_CORETYPE" and os.environ.get(name, value) != value:
+            notes.append(f"OPENBLAS_CORETYPE={os.environ[name]} kept from this machine's environment")
+            continue
+        os.environ[name] = value
+    return notes
+
+
 def threads(snakemake) -> int:  # noqa: ANN001 - Snakemake's script object
     """The threads a job runs: its config count (``params.threads``), which --cores does not
     change, so that its numbers do not depend on the machine; else the rule's ``threads``."""
@@ -119,6 +177,8 @@ def setup(snakemake) -> logging.Logger:  # noqa: ANN001 - Snakemake's script obj
     limit_threads(count)
     pin_numba_target(snakemake.config.get("numba_cpu", "generic"))
     set_caches(snakemake.config.get("cache_dir", ".cache"))
+    for note in pin_cpu_kernels(snakemake.config.get("portable_kernels", True)):
+        log.info("numbers may follow this CPU: %s", note)
     log.info("rule %s, wildcards %s, threads %d", snakemake.rule, dict(snakemake.wildcards), count)
     if count > snakemake.threads:
         log.info(
