@@ -5,7 +5,7 @@ print their wall times, the ratio workflow / one process, and whether their tabl
     .venv/bin/python benchmarks/compare_one_process.py --directory /tmp/cmp --cores 2 \
         --configfile quick.yaml
 
-The workflow is asked for the accuracy table only (results/tables/knn_accuracy.tsv: data,
+The workflow is asked for the accuracy table only (results/experiments/compare/tables/knn_accuracy.tsv: data,
 models, activations, every map, every kNN score), the grid the baseline computes; ``--target all``
 asks for the whole default run instead (quality metrics, figures, explorer: more work than the
 baseline does). Each side starts from an empty results folder. By default each gets its own empty
@@ -29,7 +29,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 import run_benchmark  # noqa: E402 - the jobs' seconds and CPU, from their logs and benchmark files
-TABLE = "results/tables/knn_accuracy.tsv"
+EXPERIMENT = "compare"  # the workflow's run names its experiment, whatever the config files
+TABLE = f"results/experiments/{EXPERIMENT}/tables/knn_accuracy.tsv"
 TIMING_COLUMNS = ["fit_seconds", "place_seconds"]
 
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = (args.cache_dir or base / f"cache_{side}").absolute()
         if args.cache_dir is None:
             shutil.rmtree(cache, ignore_errors=True)
-        config = [*args.config, f"cache_dir={cache}"]
+        config = [*args.config, f"cache_dir={cache}", f"experiment={EXPERIMENT}"]
         if side == "workflow":
             cmd = [str(python.parent / "snakemake"), "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
             cmd += ["--cores", str(args.cores)]

@@ -7,7 +7,7 @@
 For every dataset, seed, variant, layer and reducer of the config it calls the package functions
 the rule scripts call (load and prepare the data, train the MLP, read the hidden layers, fit each
 reducer and place the test points, kNN in the layer and in each map) and writes the tidy table
-the workflow writes to results/tables/knn_accuracy.tsv, to ``--directory``/one_process/knn_accuracy.tsv.
+the workflow writes to results/experiments/{experiment}/tables/knn_accuracy.tsv, to ``--directory``/one_process/knn_accuracy.tsv.
 Imports, numba's compilation and TensorFlow's start-up are paid once. Not computed: the model's
 checkpoints, the quality metrics, layer scores, dynamics, figures and the explorer.
 

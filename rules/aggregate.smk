@@ -5,6 +5,7 @@ rule aggregate_accuracy:
     output:
         tidy=path("table", name="knn_accuracy.tsv"),
         summary=path("table", name="knn_accuracy_summary.tsv"),
+        seconds=path("table", name="map_seconds.tsv"),
         markdown=path("table", name="knn_accuracy_pivot.md"),
         latex=path("table", name="knn_accuracy_pivot.tex"),
         html=report(
@@ -14,7 +15,7 @@ rule aggregate_accuracy:
             labels={"table": "kNN accuracy"},
         ),
     log:
-        "results/logs/aggregate_accuracy/aggregate_accuracy.log",
+        f"results/logs/aggregate_accuracy/{EXPERIMENT}.log",
     conda:
         "../envs/reduce.yaml"
     params:
@@ -42,7 +43,7 @@ rule aggregate_quality:
             labels={"table": "embedding quality"},
         ),
     log:
-        "results/logs/aggregate_quality/aggregate_quality.log",
+        f"results/logs/aggregate_quality/{EXPERIMENT}.log",
     conda:
         "../envs/reduce.yaml"
     params:
@@ -70,7 +71,7 @@ rule aggregate_layers:
             labels={"table": "layer scores"},
         ),
     log:
-        "results/logs/aggregate_layers/aggregate_layers.log",
+        f"results/logs/aggregate_layers/{EXPERIMENT}.log",
     conda:
         "../envs/reduce.yaml"
     params:

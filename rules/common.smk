@@ -1,5 +1,6 @@
 # Config validation, defaults, wildcard constraints, target lists and input functions.
 # No rules here, and nothing heavy to import: every cluster job parses this file again.
+import json
 import re
 import sys
 from pathlib import Path
@@ -32,6 +33,18 @@ except configcheck.ConfigError as err:
     raise WorkflowError(
         f"invalid configuration: {err}\nconfig/README.md explains every key."
     ) from None
+
+
+# The experiment this run belongs to: what it aggregates (tables, figures, the paper, the archive)
+# goes to results/experiments/{EXPERIMENT}/, so that runs of other configs keep theirs.
+try:
+    EXPERIMENT = configcheck.experiment_name(
+        config["experiment"],
+        [str(f) for f in workflow.overwrite_configfiles or []],
+        WORKFLOW_DIR / "config" / "config.yaml",
+    )
+except configcheck.ConfigError as err:
+    raise WorkflowError(f"invalid configuration: {err}") from None
 
 
 def variant_model(variant):
@@ -134,6 +147,7 @@ localrules:
     align_layers,
     animate_journey,
     paper,
+    archive,
 
 
 # Every output path, once. Rules name them with path(...), targets fill them with expand(...).
@@ -162,9 +176,10 @@ PATHS = {
     "journey_map": "results/{dataset}/seed{seed}/{variant}/journey/aligned_umap.npz",
     "journey_animation": "results/{dataset}/seed{seed}/{variant}/figures/journey/{name}.gif",
     "explorer": "results/{dataset}/seed{seed}/{variant}/explorer.html",
-    "table": "results/tables/{name}",
-    "figure": "results/figures/{name}.{ext}",
-    "paper": "results/paper/{name}",
+    "table": f"results/experiments/{EXPERIMENT}/tables/{{name}}",
+    "figure": f"results/experiments/{EXPERIMENT}/figures/{{name}}.{{ext}}",
+    "paper": f"results/experiments/{EXPERIMENT}/paper/{{name}}",
+    "archive": f"results/experiments/{EXPERIMENT}/archive.tar.gz",
 }
 MODEL_FILES = ["model.keras", "summary.txt", "history.tsv", "test_metrics.json"]
 SAVED_MODEL_FILES = ["model.keras", "summary.txt", "test_metrics.json"]
@@ -468,6 +483,11 @@ TABLES = [
 ]
 
 
+# What each map's fit and placement took: a table of its own, since it differs from run to run
+# (the archive's manifest leaves it out).
+TIMING_TABLES = ["map_seconds.tsv"]
+
+
 def get_paper_sources():
     """What the paper folder collects: every figure as PDF (first seed) and the tables."""
     sources = {}
@@ -740,11 +760,44 @@ EXPLORER_ASSETS = [
 ]
 
 
+def get_archive_inputs(wildcards):
+    """What an experiment's archive holds or checks: every model with its reports and
+    checkpoints (``models``), and every table, figure, page and paper file it made (``outputs``:
+    their checksums go in its manifest; the tables themselves too)."""
+    models = []
+    for dataset, seed, variant in model_runs():
+        run = dict(dataset=dataset, seed=seed, variant=variant)
+        models += expand(path("model", **run), file=model_files(variant))
+        if variant in TRAINED_VARIANTS:
+            models.append(path("checkpoints", **run))
+    outputs = [
+        *expand(PATHS["table"], name=TABLES),
+        *get_figure_targets(),
+        *(get_dynamics_targets() if DYNAMICS["enabled"] else []),
+        *(get_explorer_targets() if config["explorer"]["enabled"] else []),
+        *expand(PATHS["paper"], name=get_paper_sources()),
+    ]
+    return {"models": models, "outputs": list(dict.fromkeys(outputs))}
+
+
+def get_plain_config(wildcards):
+    """The config in use as plain mappings and lists (for the archive's config.yaml)."""
+    return json.loads(json.dumps(config))
+
+
+def get_all_source_files(wildcards):
+    """Every dataset's source files, by dataset and part (the archive's data checksums)."""
+    return {
+        name: grid.source_files(spec, config["data_dir"], PATHS["download"])
+        for name, spec in config["datasets"].items()
+    }
+
+
 def get_final_targets():
     """Everything `snakemake` builds by default."""
     return [
         *get_model_targets(),
-        *expand(PATHS["table"], name=TABLES),
+        *expand(PATHS["table"], name=[*TABLES, *TIMING_TABLES]),
         *get_figure_targets(),
         *(get_dynamics_targets() if DYNAMICS["enabled"] else []),
         *(get_explorer_targets() if config["explorer"]["enabled"] else []),

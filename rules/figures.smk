@@ -98,7 +98,7 @@ rule plot_accuracy:
         ),
         heatmap_pdf=path("figure", name="accuracy_heatmap", ext="pdf"),
     log:
-        "results/logs/plot_accuracy/plot_accuracy.log",
+        f"results/logs/plot_accuracy/{EXPERIMENT}.log",
     conda:
         "../envs/plot.yaml"
     params:
@@ -124,7 +124,7 @@ rule plot_quality:
         ),
         pdf=path("figure", name="embedding_quality", ext="pdf"),
     log:
-        "results/logs/plot_quality/plot_quality.log",
+        f"results/logs/plot_quality/{EXPERIMENT}.log",
     conda:
         "../envs/plot.yaml"
     params:
@@ -176,7 +176,7 @@ rule paper:
     output:
         expand(PATHS["paper"], name=get_paper_sources()),
     log:
-        "results/logs/paper/paper.log",
+        f"results/logs/paper/{EXPERIMENT}.log",
     conda:
         "../envs/plot.yaml"
     script:
@@ -196,7 +196,7 @@ rule plot_layers:
         ),
         pdf=path("figure", name="layers", ext="pdf"),
     log:
-        "results/logs/plot_layers/plot_layers.log",
+        f"results/logs/plot_layers/{EXPERIMENT}.log",
     conda:
         "../envs/plot.yaml"
     params:

@@ -117,7 +117,7 @@ def saved_run(tmp_path_factory):
 
 
 def test_cnn_layers_are_mapped_beside_the_mlp(cnn_run):
-    table = pd.read_csv(cnn_run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = pd.read_csv(cnn_run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     mapped = {(d, v): sorted(set(g.layer)) for (d, v), g in table[table.layer != "raw"].groupby(["dataset", "variant"])}
     assert mapped == {
         ("digits", "cnn"): ["conv1", "conv2", "hidden1"],
@@ -147,7 +147,7 @@ def test_colour_images_are_scaled_and_learned(cnn_run):
 
 
 def test_layer_scores_record_the_pooling(cnn_run):
-    scores = pd.read_csv(cnn_run / "results/tables/layers.tsv", sep="\t", keep_default_na=False)
+    scores = pd.read_csv(cnn_run / "results/experiments/config/tables/layers.tsv", sep="\t", keep_default_na=False)
     probe = scores[(scores.score == "probe_accuracy") & (scores.variant == "cnn") & (scores.dataset == "rgb")].set_index("layer")
     assert probe.loc["conv1", "pooling"] == "avg" and probe.loc["conv2", "pooling"] == "flatten" and probe.loc["hidden1", "pooling"] == ""
     assert set(probe.index) == {"raw", "conv1", "conv2", "hidden1", "output"}
@@ -191,7 +191,7 @@ def test_changing_a_cnn_setting_reruns_only_its_chain(cnn_run):
 
 
 def test_saved_models_are_mapped_by_their_layer_names(saved_run):
-    table = pd.read_csv(saved_run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = pd.read_csv(saved_run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     layers = {v: sorted(set(g.layer)) for v, g in table[table.layer != "raw"].groupby("variant")}
     assert layers == {"functional": ["block1_pool", "dense_1"], "sequential": ["d1", "probs"]}
     pooled = np.load(saved_run / "results/digits/seed0/functional/activations/block1_pool/test.npy")

@@ -342,12 +342,12 @@ def test_a_small_dataset_runs_every_job_on_one_thread(tmp_path, shared_data):
     assert result.returncode == 0, result.stderr[-2000:]
     assert set().union(*job_threads(result.stdout).values()) == {1}
     (tmp_path / "config.yaml").write_text(f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\n")
-    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/experiments/config/tables/knn_accuracy.tsv")
     assert set().union(*job_threads(result.stdout).values()) == {1}  # the defaults: one thread a job
     (tmp_path / "config.yaml").write_text(
         f"datasets: {{mnist: {{source: mnist}}}}\ndata_dir: {shared_data}\nthreads: {{train_model: 2, score_knn: 3, embed_layer: 2}}\n"
     )
-    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/tables/knn_accuracy.tsv")
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "-n", "--cores", "8", "--", "results/experiments/config/tables/knn_accuracy.tsv")
     threads = job_threads(result.stdout)
     assert threads["train_model"] == {2} and threads["score_knn_highdim"] == {3}
     assert embed_threads(result.stdout) == {"pca": {2}, "umap": {1}, "tsne": {2}, "pacmap": {1}, "trimap": {2}}

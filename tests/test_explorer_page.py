@@ -394,7 +394,7 @@ def test_untangled_counts_equal_what_the_knn_tables_imply(mnist_page, run):
     page = mnist_page
     page.page.select_option("#colour-mode", "knn")
     page.page.wait_for_selector("#moved-counts")
-    table = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     table = table[(table.dataset == "mnist") & (table.k == 5)].set_index(["layer", "reducer"])["accuracy"]
     labels = _labels(run)[2000:]
     for reducer in JOURNEY_PANELS[:-1]:

@@ -28,7 +28,7 @@ variants:
   no_dropout: {dropout: 0.0}
 """
 # Shared by every run and seed: only the aggregates may change when branches are added.
-AGGREGATES = ("results/tables/", "results/figures/", "results/logs/", "results/benchmarks/")
+AGGREGATES = ("results/experiments/", "results/logs/", "results/benchmarks/")
 
 
 @pytest.fixture(scope="module")
@@ -92,19 +92,19 @@ def test_the_first_branch_is_not_rewritten(grown):
 
 def test_accuracy_tables_report_mean_and_spread_over_seeds(grown):
     workdir, _, _ = grown
-    tidy = pd.read_csv(workdir / "results/tables/knn_accuracy.tsv", sep="\t")
+    tidy = pd.read_csv(workdir / "results/experiments/config+more/tables/knn_accuracy.tsv", sep="\t")
     assert len(tidy) == 2 * 2 * 2 * 3 * 3  # seeds x variants x layers x (2 reducers + highdim) x k
     maps = {p.relative_to(workdir / "results/digits").as_posix() for p in (workdir / "results/digits").rglob("embeddings/raw/*.npz")}
     assert maps == {f"seed{s}/embeddings/raw/{r}.npz" for s in (0, 1) for r in ("pca", "tsne")}, "raw is mapped once per seed"
-    summary = pd.read_csv(workdir / "results/tables/knn_accuracy_summary.tsv", sep="\t")
+    summary = pd.read_csv(workdir / "results/experiments/config+more/tables/knn_accuracy_summary.tsv", sep="\t")
     assert len(summary) == len(tidy) // 2 and (summary["n_seeds"] == 2).all()
     cell = tidy.query("variant == 'no_dropout' and layer == 'hidden2' and reducer == 'tsne' and k == 5")["accuracy"]
     row = summary.query("variant == 'no_dropout' and layer == 'hidden2' and reducer == 'tsne' and k == 5").iloc[0]
     assert row["accuracy"] == pytest.approx(cell.mean(), abs=1e-6)
     assert row["accuracy_std"] == pytest.approx(cell.std(ddof=1), abs=1e-6)
-    md = (workdir / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
+    md = (workdir / "results/experiments/config+more/tables/knn_accuracy_pivot.md").read_text().splitlines()
     assert "variant" in md[0] and len(md) == 2 + 2 * 2 and "±" in md[2]
-    quality = pd.read_csv(workdir / "results/tables/embedding_quality_summary.tsv", sep="\t")
+    quality = pd.read_csv(workdir / "results/experiments/config+more/tables/embedding_quality_summary.tsv", sep="\t")
     assert len(quality) == 2 * 2 * 2 and quality["trustworthiness_std"].notna().all()
 
 
@@ -142,9 +142,9 @@ def test_variants_and_seeds_train_different_models(grown):
 
 def test_layer_scores_have_mean_and_spread_over_seeds(grown):
     workdir, _, _ = grown
-    tidy = pd.read_csv(workdir / "results/tables/layers.tsv", sep="\t")
+    tidy = pd.read_csv(workdir / "results/experiments/config+more/tables/layers.tsv", sep="\t")
     assert len(tidy) == 2 * 2 * (16 + 4 + 4)  # seeds x variants x (CKA 4x4, probe and dimension per layer)
-    summary = pd.read_csv(workdir / "results/tables/layers_summary.tsv", sep="\t")
+    summary = pd.read_csv(workdir / "results/experiments/config+more/tables/layers_summary.tsv", sep="\t")
     assert len(summary) == len(tidy) // 2 and (summary["n_seeds"] == 2).all()
     probe = summary.query("score == 'probe_accuracy' and variant == 'reference'").set_index("layer")
     assert probe["value_std"].notna().all()

@@ -60,23 +60,23 @@ def test_embedding_files(run):
 
 
 def test_accuracy_table_is_complete(run):
-    tidy = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    tidy = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     assert len(tidy) == 3 * (5 + 1) * 3
     assert set(tidy["reducer"]) == {*REDUCERS, "highdim"}
     assert tidy["accuracy"].between(0, 1).all()
     assert set(tidy.loc[tidy.reducer == "trimap", "placement"]) == {"knn-mean"}
     umap = tidy.query("dataset == 'mnist' and reducer == 'umap' and k == 5").set_index("layer")["accuracy"]
     assert umap["hidden2"] > 0.8 and umap["raw"] > 0.7
-    md = (run / "results/tables/knn_accuracy_pivot.md").read_text().splitlines()
+    md = (run / "results/experiments/config/tables/knn_accuracy_pivot.md").read_text().splitlines()
     assert len(md) == 2 + 3  # header, rule, one row per layer
     assert "±" not in "".join(md) and "variant" not in md[0], "one seed, one variant: a plain table"
-    summary = pd.read_csv(run / "results/tables/knn_accuracy_summary.tsv", sep="\t")
+    summary = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy_summary.tsv", sep="\t")
     assert len(summary) == len(tidy) and not any(c.endswith("_std") or c == "n_seeds" for c in summary.columns)
-    assert "\\begin{tabular}" in (run / "results/tables/knn_accuracy_pivot.tex").read_text()
+    assert "\\begin{tabular}" in (run / "results/experiments/config/tables/knn_accuracy_pivot.tex").read_text()
 
 
 def test_quality_table(run):
-    table = pd.read_csv(run / "results/tables/embedding_quality.tsv", sep="\t")
+    table = pd.read_csv(run / "results/experiments/config/tables/embedding_quality.tsv", sep="\t")
     assert len(table) == 3 * 5
     metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
     assert table[metrics].notna().all().all() and (table[metrics] <= 1).all().all()
@@ -87,7 +87,7 @@ def test_quality_table(run):
 
 def test_layer_scores(run):
     """CKA between every pair of layers, a linear probe and TwoNN per layer, for every model."""
-    table = pd.read_csv(run / "results/tables/layers.tsv", sep="\t", keep_default_na=False)
+    table = pd.read_csv(run / "results/experiments/config/tables/layers.tsv", sep="\t", keep_default_na=False)
     layers = ["raw", "hidden1", "hidden2", "output"]
     assert len(table) == 16 + 4 + 4 and set(table["score"]) == {"cka", "probe_accuracy", "intrinsic_dimension"}
     mnist = table[table.dataset == "mnist"]
@@ -103,12 +103,12 @@ def test_layer_scores(run):
     assert set(mnist.loc[mnist.score == "cka", "n_points"]) == {500}
     from PIL import Image
 
-    with Image.open(run / "results/figures/layers.png") as im:
+    with Image.open(run / "results/experiments/config/figures/layers.png") as im:
         assert im.size[0] > 1000 and im.size[1] > 350  # one row of panels: the one dataset
 
 
 def test_dynamics_over_training(run):
-    table = pd.read_csv(run / "results/tables/dynamics.tsv", sep="\t")
+    table = pd.read_csv(run / "results/experiments/config/tables/dynamics.tsv", sep="\t")
     assert len(table) == 2 * 3  # hidden layers x checkpoints
     assert table.loc[table.epoch == 0, "displacement"].isna().all() and table.loc[table.epoch > 0, "displacement"].gt(0).all()
     metrics = ["trustworthiness", "continuity", "knn_recall", "neighbourhood_hit", "distance_correlation"]
@@ -123,7 +123,7 @@ def test_dynamics_over_training(run):
     with Image.open(run / "results/mnist/seed0/reference/figures/dynamics/hidden2.gif") as gif:
         assert gif.n_frames == 3
     assert (run / "results/mnist/seed0/reference/figures/dynamics_maps.pdf").read_bytes()[:5] == b"%PDF-"
-    assert (run / "results/paper/dynamics.pdf").is_file() and (run / "results/paper/mnist_dynamics_maps.pdf").is_file()
+    assert (run / "results/experiments/config/paper/dynamics.pdf").is_file() and (run / "results/experiments/config/paper/mnist_dynamics_maps.pdf").is_file()
 
 
 def test_final_checkpoint_is_the_trained_model(run):
@@ -193,7 +193,7 @@ def test_aligned_maps_keep_the_tables_knn_accuracy(run):
     table at every k, and its stored predictions (journey k = 5) give the table's 5-NN accuracy."""
     from hidden_embed import journey, knn
 
-    table = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    table = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     table = table[(table.dataset == "mnist") & (table.seed == 0)]
     for reducer in REDUCERS:
         with np.load(run / f"results/mnist/seed0/reference/journey/{reducer}.npz") as npz:
@@ -239,8 +239,8 @@ def test_figures_are_valid_images(run):
 
     for png in ["results/mnist/seed0/reference/figures/map_grid_test.png",
                 "results/mnist/seed0/reference/figures/maps/hidden2/umap.png",
-                "results/mnist/seed0/reference/figures/training_curves.png", "results/figures/accuracy_by_layer.png",
-                "results/figures/accuracy_heatmap.png"]:
+                "results/mnist/seed0/reference/figures/training_curves.png", "results/experiments/config/figures/accuracy_by_layer.png",
+                "results/experiments/config/figures/accuracy_heatmap.png"]:
         with Image.open(run / png) as im:
             im.verify()
             assert im.size[0] > 600, png
@@ -251,15 +251,15 @@ def test_figures_are_valid_images(run):
 
 
 def test_paper_folder_collects_pdfs_and_tables(run):
-    paper = sorted(p.name for p in (run / "results/paper").iterdir())
+    paper = sorted(p.name for p in (run / "results/experiments/config/paper").iterdir())
     assert "mnist_map_grid_test.pdf" in paper and "mnist_training_curves.pdf" in paper
     assert {"accuracy_by_layer.pdf", "accuracy_heatmap.pdf", "knn_accuracy_pivot.tex", "knn_accuracy_pivot.md"} <= set(paper)
     for name in paper:
         if name.endswith(".pdf"):
-            assert (run / "results/paper" / name).read_bytes()[:5] == b"%PDF-"
+            assert (run / "results/experiments/config/paper" / name).read_bytes()[:5] == b"%PDF-"
     for name in ("knn_accuracy_pivot.md", "embedding_quality.tsv"):
-        assert (run / "results/paper" / name).read_bytes() == (run / "results/tables" / name).read_bytes(), name
-    assert (run / "results/paper/mnist_map_grid_test.pdf").read_bytes() == (run / "results/mnist/seed0/reference/figures/map_grid_test.pdf").read_bytes()
+        assert (run / "results/experiments/config/paper" / name).read_bytes() == (run / "results/tables" / name).read_bytes(), name
+    assert (run / "results/experiments/config/paper/mnist_map_grid_test.pdf").read_bytes() == (run / "results/mnist/seed0/reference/figures/map_grid_test.pdf").read_bytes()
 
 
 def test_report_builds(run):
@@ -270,11 +270,11 @@ def test_report_builds(run):
     # The accuracy and quality tables are in the report as pages of sortable tables, not downloads.
     accuracy = embedded_page(html, "knn_accuracy.html")
     assert accuracy.count("<table") == 2 and 'class="dataframe sortable"' in accuracy and "addEventListener" in accuracy
-    tidy = pd.read_csv(run / "results/tables/knn_accuracy.tsv", sep="\t")
+    tidy = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     cell = tidy.query("dataset == 'mnist' and layer == 'hidden2' and reducer == 'umap' and k == 5")["accuracy"].iloc[0]
     assert f"{cell:.3f}" in accuracy and "umap k=5" in accuracy and "highdim k=10" in accuracy
     quality = embedded_page(html, "embedding_quality.html")
-    table = pd.read_csv(run / "results/tables/embedding_quality_summary.tsv", sep="\t")
+    table = pd.read_csv(run / "results/experiments/config/tables/embedding_quality_summary.tsv", sep="\t")
     assert "trustworthiness" in quality and f"{table['trustworthiness'].iloc[0]:.4g}" in quality
     # Each run's explorer is in the report as the same self-contained page.
     page = embedded_page(html, "explorer.html")

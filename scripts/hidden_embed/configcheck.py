@@ -498,6 +498,27 @@ def probe_points(config: dict, name: str) -> int:
     return wanted
 
 
+REFERENCE_EXPERIMENT = "reference"  # the name of the workflow's own config/config.yaml
+
+
+def experiment_name(given: str | None, configfiles: list[str], reference_file: str | Path) -> str:
+    """The name of the experiment a run belongs to: the folder of what it aggregates (tables,
+    figures, the paper, the archive). Config ``experiment`` where given; else the stems of the
+    files --configfile names, joined by ``+`` in order (the workflow's own config/config.yaml is
+    ``reference``); no file: ``reference``."""
+    if given:
+        return given
+    reference = Path(reference_file).resolve()
+    stems = [REFERENCE_EXPERIMENT if Path(f).resolve() == reference else Path(f).stem for f in configfiles]
+    name = "+".join(dict.fromkeys(stems)) or REFERENCE_EXPERIMENT
+    if not name[0].isalnum() or any(not (c.isalnum() or c in "_.+-") for c in name):
+        raise ConfigError(
+            f"the config files {configfiles} give the experiment name {name!r}, which is no folder name "
+            "of letters, digits and _.+-: set experiment: NAME in the config (or --config experiment=NAME)."
+        )
+    return name
+
+
 def check(config: dict[str, Any], schema: dict) -> dict[str, Any]:
     """Validate ``config`` in place, filling defaults; raise :class:`ConfigError` at the first fault.
 

@@ -164,10 +164,15 @@ def render(fig) -> np.ndarray:  # noqa: ANN001
     return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
 
 
+# No date in a saved figure, so that the same numbers give the same file (a run's archive
+# compares them bit for bit); PNG holds none.
+UNDATED = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}
+
+
 def save(fig, paths: Sequence[str]) -> None:  # noqa: ANN001
-    """Save a figure under each path (format from the suffix) and close it."""
+    """Save a figure under each path (format from the suffix), undated, and close it."""
     for path in paths:
-        fig.savefig(path)
+        fig.savefig(path, metadata=UNDATED.get(str(path).rsplit(".", 1)[-1].lower()))
     plt.close(fig)
 
 

@@ -30,6 +30,20 @@ COLUMNS = [
 ACCURACY_KEYS = ["dataset", "variant", "layer", "reducer", "placement", "k", "n_train", "n_test", "preprocess"]
 
 
+SECONDS = ["fit_seconds", "place_seconds"]
+
+
+def without_seconds(table: pd.DataFrame) -> pd.DataFrame:
+    """The accuracy rows without the seconds each map took (which differ from run to run)."""
+    return table.drop(columns=[c for c in SECONDS if c in table.columns])
+
+
+def map_seconds(table: pd.DataFrame) -> pd.DataFrame:
+    """The seconds each map's fit and placement took, one row per map (not per k)."""
+    keys = [c for c in table.columns if c not in ("k", "accuracy", *SECONDS)]
+    return table[[*keys, *SECONDS]].drop_duplicates(subset=keys).reset_index(drop=True)
+
+
 def read_tsv(path: str) -> pd.DataFrame:
     """A table as this package writes it; only an empty cell is missing (a name like "NA" is kept)."""
     return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
