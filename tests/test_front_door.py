@@ -18,6 +18,7 @@ from conftest import REPO, SNAKEMAKE, read_job_log, require_shared_data
 from test_config import job_counts
 
 README = REPO / "README.md"
+GOLDEN = REPO / "tests" / "golden"
 
 
 def readme_commands() -> list[tuple[int, str]]:
@@ -127,8 +128,9 @@ def test_every_readme_snakemake_command_plans_what_it_says(checkout):
     assert not (checkout / "results").exists(), "dry runs write no results"
 
 
-@pytest.mark.workflow
-def test_the_readme_quick_look_runs_digits_only_from_the_checkout(checkout, tmp_path_factory):
+@pytest.fixture(scope="module")
+def quick_look_run(checkout, tmp_path_factory) -> str:
+    """The README's quick look, run as written in the copy of the checkout; its output."""
     lines = quick_look()
     assert any(line.startswith(".venv/bin/snakemake") for line in lines)
     warm = tmp_path_factory.getbasetemp() / "cache" / "numba"
@@ -137,11 +139,60 @@ def test_the_readme_quick_look_runs_digits_only_from_the_checkout(checkout, tmp_
     result = shell(checkout, " && ".join(c for c in lines if "--report" not in c), timeout=2400)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-5000:]
+    return out
+
+
+@pytest.mark.workflow
+def test_the_quick_look_gives_the_golden_numbers(checkout, quick_look_run):
+    """Every kNN cell of the quick look, at full precision, and the trained model's weights are
+    bit for bit those of tests/golden/ (made on another machine: the numbers do not follow the
+    CPU, config portable_kernels). A change that moves them on purpose rewrites the files with
+    tests/golden/regenerate.py, in a commit of its own that says why."""
+    from hidden_embed import golden
+
+    cells, models = golden.read_cells(checkout), golden.read_models(checkout)
+    want_cells = golden.parse_cells((GOLDEN / "quick_look_cells.tsv").read_text())
+    want_models = golden.parse_models((GOLDEN / "quick_look_models.tsv").read_text())
+    assert len(cells) == len(want_cells) > 50 and len(models) == 1, (len(cells), len(want_cells), models)
+    moved = golden.differences(want_cells, cells, want_models, models)
+    assert not moved, f"{len(moved)} of the quick look's numbers differ from tests/golden/:\n" + "\n".join(moved)
+
+
+@pytest.mark.workflow
+def test_the_quick_looks_archive_regenerates_it_bit_for_bit_without_training(checkout, quick_look_run, tmp_path_factory):
+    """The README's archive command on the quick look, then the replay command on that file alone
+    in a new folder: every table, figure and page of the manifest made again, bit-identical, and
+    no model trained."""
+    made = shell(checkout, ".venv/bin/snakemake --cores 2 --configfile quick.yaml archive")
+    assert made.returncode == 0, (made.stdout + made.stderr)[-3000:]
+    archive = checkout / "results/experiments/quick/archive.tar.gz"
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "results/digits/seed0/reference/model/model.keras" in names and "archive/tables/knn_accuracy.tsv" in names
+    assert any(n.startswith("results/digits/seed0/reference/model/checkpoints/") for n in names)
+    assert not [n for n in names if "/embeddings/" in n or "/activations/" in n], "maps and activations are rebuilt, not archived"
+    replay = tmp_path_factory.mktemp("replay") / "run"
+    done = shell(checkout, f"{sys.executable} scripts/replay_archive.py {archive} --directory {replay} --cores 2 --cache-dir {checkout / '.cache'}", timeout=2400)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-5000:]
+    assert "packages: the same as the archive" in out
+    counts = job_counts(out)
+    assert "train_model" not in counts and counts.get("embed_layer") == 15, counts
+    found = re.search(r"^(\d+) of (\d+) files bit-identical to the archive$", out, flags=re.M)
+    assert found and found.group(1) == found.group(2) and int(found.group(2)) > 50, out[-3000:]
+
+
+@pytest.mark.workflow
+def test_the_readme_quick_look_runs_digits_only_from_the_checkout(checkout, quick_look_run):
+    lines = quick_look()
+    out = quick_look_run
     assert "is extended by" not in out, "the quick look must not merge into config/config.yaml"
     counts = job_counts(out)
     assert counts["prepare_dataset"] == 1 and counts["train_model"] == 1 and counts["embed_layer"] == 15, counts
     assert sorted(p.name for p in (checkout / "results").iterdir() if (p / "seed0").is_dir()) == ["digits"]
-    pivot = (checkout / "results/tables/knn_accuracy_pivot.md").read_text()
+    pivot = (checkout / "results/experiments/quick/tables/knn_accuracy_pivot.md").read_text()
     assert "digits" in pivot and "mnist" not in pivot
     assert (checkout / "results/digits/seed0/reference/explorer.html").is_file()
     # numba's warm-ups (profiles/default): UMAP's and AlignedUMAP's one after the other, the
@@ -209,7 +260,7 @@ def test_the_quick_look_runs_as_a_module_of_another_workflow(tmp_path_factory):
     counts = job_counts(result.stdout + result.stderr)
     assert counts["train_model"] == 1 and counts["embed_layer"] == 2 and counts["compile_numba"] == 2 and counts["build_explorer"] == 1, counts
     assert sorted(p.name for p in (outer / "results").iterdir() if (p / "seed0").is_dir()) == ["digits"]
-    assert "digits" in (outer / "results/tables/knn_accuracy_pivot.md").read_text()
+    assert "digits" in (outer / "results/experiments/reference/tables/knn_accuracy_pivot.md").read_text()
     assert (outer / "results/digits/seed0/reference/explorer.html").is_file()
 
 
