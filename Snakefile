@@ -25,6 +25,7 @@ include: "rules/figures.smk"
 include: "rules/dynamics.smk"
 include: "rules/journey.smk"
 include: "rules/explorer.smk"
+include: "rules/archive.smk"
 
 
 rule all:

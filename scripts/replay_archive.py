@@ -1,0 +1,103 @@
+#!/usr/bin/env python
+"""Regenerate every figure and table of an experiment from its archive, without retraining, and
+report which files are bit-identical to the archived run's.
+
+    .venv/bin/python scripts/replay_archive.py results/experiments/reference/archive.tar.gz \\
+        --directory ../replay [--data-dir ../shared/data] [--cores 8]
+
+The archive (target ``archive``) is unpacked into ``--directory`` (new or empty): the trained
+models at their paths under ``results/``, the config, package versions, data checksums and the
+manifest under ``archive/``. The packages installed here are compared with the archived ones, a
+user's ``.npz`` with its archived checksum (the official data are verified by the workflow itself,
+read from ``--data-dir`` or downloaded). Then this checkout's workflow runs in that directory on
+the archived config, for every file of the manifest; the models are never retrained (Snakemake's
+``--rerun-triggers`` without ``mtime``: the unpacked models are older than the data they are
+rebuilt beside). Last, each file of the manifest is compared with the one made here.
+
+Exit status 0 when every file is bit-identical, 1 when any differs or is missing, 2 when the
+replay could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from hidden_embed import provenance  # noqa: E402
+
+
+def fail(message: str) -> None:
+    print(f"replay_archive: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("archive", type=Path)
+    parser.add_argument("--directory", type=Path, required=True, help="where to unpack and rebuild (new or empty)")
+    parser.add_argument("--data-dir", help="the official datasets' folder (as config data_dir); default: download them")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--cache-dir", help="numba's cache and other caches (config cache_dir); default: DIRECTORY/.cache")
+    args = parser.parse_args()
+    if not args.archive.is_file():
+        fail(f"{args.archive}: no such file; make one with `.venv/bin/snakemake --cores 2 archive`")
+    directory = args.directory.absolute()
+    if directory.exists() and any(directory.iterdir()):
+        fail(f"{directory} is not empty: give a new or empty folder, so that nothing made elsewhere is compared")
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        provenance.unpack(args.archive, directory)
+    except (ValueError, OSError) as err:
+        fail(f"{args.archive} cannot be unpacked: {err}")
+    own = directory / provenance.ARCHIVE_DIR
+    for name in ("config.yaml", "manifest.tsv", "packages.tsv", "data.tsv"):
+        if not (own / name).is_file():
+            fail(f"{args.archive} holds no {provenance.ARCHIVE_DIR}/{name}: not an archive of this workflow")
+
+    changed = provenance.package_differences((own / "packages.tsv").read_text(), provenance.packages_text())
+    print(f"packages: {'the same as the archive' if not changed else f'{len(changed)} differ from the archive'}")
+    for line in changed:
+        print(f"  {line}")
+    import yaml
+
+    settings = yaml.safe_load((own / "config.yaml").read_text())
+    for name, spec in settings["datasets"].items():
+        if spec["source"] == "npz":
+            want = {row.split("\t")[2]: row.split("\t")[3] for row in (own / "data.tsv").read_text().splitlines()[1:] if row.startswith(f"{name}\t")}
+            path = Path(spec["path"]) if Path(spec["path"]).is_absolute() else directory / spec["path"]
+            if not path.is_file():
+                fail(f"dataset {name}: {spec['path']} is missing; put the file there (relative to {directory}) before replaying")
+            if provenance.sha256_file(path) != want.get(path.name):
+                fail(f"dataset {name}: {path} is not the archived file (sha256 differs); replay needs the same data")
+
+    manifest = (own / "manifest.tsv").read_text()
+    targets = list(provenance.parse_table(manifest))
+    overrides = [f"data_dir={args.data_dir if args.data_dir else 'null'}"]
+    if args.cache_dir:
+        overrides.append(f"cache_dir={args.cache_dir}")
+    command = [
+        str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
+        "--directory", str(directory), "--cores", str(args.cores),
+        "--configfile", str(own / "config.yaml"), "--config", *overrides,
+        "--rerun-triggers", "params", "input", "software-env", "code",
+        "--", *targets,
+    ]  # fmt: skip
+    print(f"rebuilding {len(targets)} files in {directory}", flush=True)
+    if subprocess.run(command).returncode != 0:
+        fail(f"the workflow failed in {directory}; its logs are in {directory}/results/logs/")
+
+    verdict = provenance.compare(manifest, directory)
+    print(f"{len(verdict['identical'])} of {len(targets)} files bit-identical to the archive")
+    for kind in ("different", "missing"):
+        for path in verdict[kind]:
+            print(f"  {kind}: {path}")
+    return 0 if not verdict["different"] and not verdict["missing"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
