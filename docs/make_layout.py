@@ -33,11 +33,12 @@ FOLDERS = {
     "profiles/slurm-gpu": "The SLURM profile with a GPU for training and activations.",
     "report": "Captions and figures of `snakemake --report`.",
     "rules": "One .smk per stage; common.smk owns the config, paths, targets and input functions.",
-    "scripts": "One thin script per rule: read the inputs, call the package, write the outputs.",
+    "scripts": "One thin script per rule: read the inputs, call the package, write the outputs; and replay_archive.py, the command that replays an archive.",
     "scripts/hidden_embed": "The package of tested functions the scripts call.",
     "scripts/hidden_embed/explorer_page": "The explorer page's template, style and script.",
     "scripts/hidden_embed/explorer_page/vendor": "The vendored regl-scatterplot bundle, its licences and its build.",
     "tests": "pytest: units, config errors, dry runs, lint, end-to-end runs, SLURM, the browser.",
+    "tests/golden": "The quick look's golden record (every kNN cell, the model's weights digest) and the script that rewrites it.",
 }
 
 
