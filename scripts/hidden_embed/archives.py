@@ -29,11 +29,8 @@ class ArchiveError(ValueError):
 
 def md5(path: str | Path) -> str:
     """The MD5 of a file, read in chunks."""
-    digest = hashlib.md5()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "md5").hexdigest()
 
 
 def verify(path: str | Path, expected: str, source: str) -> None:

@@ -32,11 +32,8 @@ MANIFEST_HEADER = "path\tsha256"
 
 def sha256_file(path: str | Path) -> str:
     """The sha256 of a file's bytes."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def packages_text() -> str:
