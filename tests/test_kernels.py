@@ -133,7 +133,7 @@ def test_a_nudged_cell_or_model_is_named_with_how_far_it_moved():
     moved = golden.differences(CELLS, nudged, {"m": "a" * 64}, {"m": "b" * 64})
     assert moved == [
         "model m: weights bbbbbbbbbbbbbbbb instead of aaaaaaaaaaaaaaaa",
-        "cell digits/seed0/reference/hidden1/pca k=5: 0.6022222222222222 instead of 0.6 (+0.002222)",
+        "cell digits/seed0/reference/hidden1/pca k=5: 0.6022222222222222 instead of 0.6 (+0.00222222)",
     ]
     assert golden.differences(CELLS, dict(CELLS), {"m": "a"}, {"m": "a"}) == []
     missing = golden.differences(CELLS, {}, {}, {})

@@ -114,5 +114,5 @@ def differences(
         elif got is None:
             lines.append(f"cell {label}: missing (golden {want!r})")
         elif want != got:
-            lines.append(f"cell {label}: {got!r} instead of {want!r} ({got - want:+.6f})")
+            lines.append(f"cell {label}: {got!r} instead of {want!r} ({got - want:+.6g})")
     return lines
