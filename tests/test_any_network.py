@@ -116,6 +116,7 @@ def saved_run(tmp_path_factory):
     return workdir
 
 
+@pytest.mark.workflow
 def test_cnn_layers_are_mapped_beside_the_mlp(cnn_run):
     table = pd.read_csv(cnn_run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     mapped = {(d, v): sorted(set(g.layer)) for (d, v), g in table[table.layer != "raw"].groupby(["dataset", "variant"])}
@@ -129,12 +130,14 @@ def test_cnn_layers_are_mapped_beside_the_mlp(cnn_run):
 
 
 @pytest.mark.parametrize(("dataset", "layer", "width"), [("digits", "conv1", 8), ("digits", "conv2", 2 * 2 * 16), ("rgb", "conv1", 8), ("rgb", "conv2", 4 * 4 * 16)])
+@pytest.mark.workflow
 def test_conv_activations_are_pooled_by_their_rule(cnn_run, dataset, layer, width):
     acts = np.load(cnn_run / f"results/{dataset}/seed0/cnn/activations/{layer}/test.npy")
     assert acts.dtype == np.float32 and acts.shape[1] == width  # conv1: avg (channels), conv2: flatten
     assert np.isfinite(acts).all()
 
 
+@pytest.mark.workflow
 def test_colour_images_are_scaled_and_learned(cnn_run):
     with np.load(cnn_run / "results/rgb/seed0/data/dataset.npz") as data:
         assert data["X_train"].max() <= 1.0 and tuple(data["image_shape"]) == (16, 16, 3)
@@ -146,6 +149,7 @@ def test_colour_images_are_scaled_and_learned(cnn_run):
     assert (hidden.max(axis=0) > 0).mean() > 0.5, "most hidden units respond to scaled pixels"
 
 
+@pytest.mark.workflow
 def test_layer_scores_record_the_pooling(cnn_run):
     scores = pd.read_csv(cnn_run / "results/experiments/config/tables/layers.tsv", sep="\t", keep_default_na=False)
     probe = scores[(scores.score == "probe_accuracy") & (scores.variant == "cnn") & (scores.dataset == "rgb")].set_index("layer")
@@ -153,6 +157,7 @@ def test_layer_scores_record_the_pooling(cnn_run):
     assert set(probe.index) == {"raw", "conv1", "conv2", "hidden1", "output"}
 
 
+@pytest.mark.workflow
 def test_every_downstream_output_for_the_cnn(cnn_run):
     run = cnn_run / "results/rgb/seed0/cnn"
     for name in ("explorer.html", "figures/map_grid_test.png", "figures/training_curves.png", "figures/animations/class_examples.gif", "figures/dynamics/conv1.gif"):
@@ -176,6 +181,7 @@ def test_the_cnn_pages_draw_every_map(browser, cnn_run):  # noqa: F811 - the fix
         page.close()
 
 
+@pytest.mark.workflow
 def test_changing_a_cnn_setting_reruns_only_its_chain(cnn_run):
     text = (cnn_run / "config.yaml").read_text().replace("{filters: 16}", "{filters: 12}")
     (cnn_run / "changed.yaml").write_text(text)
@@ -190,6 +196,7 @@ def test_changing_a_cnn_setting_reruns_only_its_chain(cnn_run):
     assert not any("/mlp/" in o or "/seed0/embeddings/raw" in o for o in outputs)
 
 
+@pytest.mark.workflow
 def test_saved_models_are_mapped_by_their_layer_names(saved_run):
     table = pd.read_csv(saved_run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
     layers = {v: sorted(set(g.layer)) for v, g in table[table.layer != "raw"].groupby("variant")}
@@ -205,6 +212,7 @@ def test_saved_models_are_mapped_by_their_layer_names(saved_run):
     assert (saved_run / "results/digits/seed0/functional/explorer.html").stat().st_size > 0
 
 
+@pytest.mark.workflow
 def test_saved_models_have_no_dynamics_and_say_why(saved_run):
     result = snakemake(saved_run, "--configfile", "config.yaml", "-n", "dynamics")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -225,6 +233,7 @@ def replace_save_date(path: Path) -> None:
             new.writestr(name, data)
 
 
+@pytest.mark.workflow
 def test_replacing_a_saved_model_reruns_its_chain_only(saved_run):
     model = Path((saved_run / "config.yaml").read_text().split("path: ")[1].split(",")[0])
     replace_save_date(model)  # another file in its place (Snakemake ignores a touch: same checksum)
@@ -235,6 +244,7 @@ def test_replacing_a_saved_model_reruns_its_chain_only(saved_run):
     assert not any("/sequential/" in o or "embeddings/raw" in o for o in outputs), outputs
 
 
+@pytest.mark.workflow
 def test_a_failed_cnn_job_leaves_no_half_written_output(tmp_path):
     """A CNN whose optimizer Keras does not know fails in training: one log line names the
     fault, and none of the job's outputs is left behind as if it were done."""

@@ -21,6 +21,8 @@ layers: [raw, hidden1]
 reducers: {{umap: {{}}, tsne: {{}}}}
 threads: {{train_model: 2, embed_layer: 2, small_data: 0}}
 """
+pytestmark = pytest.mark.workflow  # two real runs of a small grid
+
 TABLE = "results/experiments/config/tables/knn_accuracy.tsv"
 
 
