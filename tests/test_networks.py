@@ -1,4 +1,4 @@
-"""The networks module: each kind's layers and shapes (without TensorFlow for a saved model),
+"""The networks module: each kind's layers and shapes (a saved model's from Keras, kept, in a process of its own),
 pooling, the CNN, reading a saved model's layers by name, and the CIFAR-10 archive reader."""
 
 from __future__ import annotations
@@ -104,6 +104,12 @@ twice = keras.layers.Dense(64, name="twice")
 keras.Model(x_in, keras.layers.Dense(10, name="out")(twice(twice(x_in)))).save(f"{out}/shared.keras")
 l_in = keras.Input((64,))
 keras.Model(l_in, keras.layers.Dense(10, name="out")(keras.layers.Lambda(lambda t: t * 2, name="double")(l_in))).save(f"{out}/lambda.keras")
+keras.Sequential([
+    keras.Input((28, 28, 1)),
+    keras.layers.Conv2D(16, 3, activation="relu", name="block1_conv"), keras.layers.MaxPooling2D(name="block1_pool"),
+    keras.layers.Conv2D(32, 3, activation="relu", name="block2_conv"), keras.layers.MaxPooling2D(name="block2_pool"),
+    keras.layers.GlobalAveragePooling2D(name="gap"), keras.layers.Dense(64, name="dense"), keras.layers.Dense(10, name="scores"),
+]).save(f"{out}/sequential_cnn.keras")
 """
 
 
@@ -116,19 +122,41 @@ def saved_models(tmp_path_factory) -> Path:
     return out
 
 
-def test_saved_layers_are_read_from_the_file_without_tensorflow(saved_models):
+def test_saved_layers_have_the_shapes_keras_gives_and_the_parser_imports_no_tensorflow(saved_models, tmp_path):
+    """The layers and their output shapes, as Keras infers them (a Sequential CNN whose pooling
+    layers Keras saves without their shapes included), read in a process that imports neither
+    TensorFlow nor Keras (Snakemake's, while it parses); the shapes are kept in cache_dir, so a
+    second reading loads no model."""
     code = (
         "import sys; from hidden_embed import networks; "
-        f"print([l.text() for l in networks.saved_layers({str(saved_models / 'functional.keras')!r})]); "
-        f"print([l.text() for l in networks.saved_layers({str(saved_models / 'sequential.keras')!r})]); "
+        f"cache = {str(tmp_path)!r}; "
+        f"print([l.text() for l in networks.saved_layers({str(saved_models / 'functional.keras')!r}, cache)]); "
+        f"print([l.text() for l in networks.saved_layers({str(saved_models / 'sequential.keras')!r}, cache)]); "
+        f"print([l.text() for l in networks.saved_layers({str(saved_models / 'sequential_cnn.keras')!r}, cache)]); "
         "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO / "scripts", check=True)
-    functional, sequential, imported = result.stdout.strip().splitlines()
+    functional, sequential, cnn, imported = result.stdout.strip().splitlines()
     assert functional == str(["block1_conv (8x8x4)", "block1_pool (4x4x4)", "flat (64)", "dense_1 (12)", "logits (10)"])
     assert sequential == str(["d1 (6)", "probs (10)"])
+    assert cnn == str(["block1_conv (26x26x16)", "block1_pool (13x13x16)", "block2_conv (11x11x32)", "block2_pool (5x5x32)", "gap (32)", "dense (64)", "scores (10)"])
     assert imported == "False"
-    assert networks.saved_input_shape(saved_models / "functional.keras") == (8, 8, 1)
+    kept = sorted((tmp_path / "model_shapes").glob("*.json"))
+    assert len(kept) == 3
+    assert networks.saved_input_shape(saved_models / "functional.keras", tmp_path) == (8, 8, 1)
+    assert networks.saved_input_shape(saved_models / "sequential_cnn.keras", tmp_path) == (28, 28, 1)
+    assert len(list((tmp_path / "model_shapes").glob("*.json"))) == 3, "read from what was kept"
+
+
+def test_a_misspelt_layer_lists_the_layers_with_their_true_shapes(saved_models, tmp_path):
+    path = str(saved_models / "sequential_cnn.keras")
+    rng = np.random.default_rng(0)
+    images = {f"X_{s}": rng.integers(0, 255, (n, 28, 28), dtype=np.uint8) for s, n in (("train", 60), ("test", 40))}
+    np.savez(tmp_path / "d.npz", **images, y_train=np.arange(60) % 10, y_test=np.arange(40) % 10)
+    with pytest.raises(configcheck.ConfigError) as err:
+        check({"datasets": {"d": {"source": "npz", "path": str(tmp_path / "d.npz")}}, "cache_dir": str(tmp_path / "cache"),
+               "variants": {"mine": {"kind": "saved", "path": path, "layers": ["raw", "block2_pol"]}}})
+    assert "block2_pool (5x5x32)" in str(err.value) and "block1_conv (26x26x16)" in str(err.value), str(err.value)
 
 
 def digits_with(variant: dict, **top) -> dict:

@@ -67,6 +67,14 @@ def test_accuracy_table_is_complete(run):
     assert set(tidy.loc[tidy.reducer == "trimap", "placement"]) == {"knn-mean"}
     umap = tidy.query("dataset == 'mnist' and reducer == 'umap' and k == 5").set_index("layer")["accuracy"]
     assert umap["hidden2"] > 0.8 and umap["raw"] > 0.7
+
+
+def test_the_headline_the_maps_separate_the_classes_better_layer_by_layer(run):
+    """What the workflow is for: the 2-D kNN accuracy of the placed test points, averaged over
+    the five reducers and the three k, rises from raw to hidden1 to hidden2."""
+    tidy = pd.read_csv(run / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
+    maps = tidy[tidy.reducer.isin(REDUCERS)].groupby("layer")["accuracy"].mean()
+    assert maps["raw"] < maps["hidden1"] < maps["hidden2"], maps.to_dict()
     md = (run / "results/experiments/config/tables/knn_accuracy_pivot.md").read_text().splitlines()
     assert len(md) == 2 + 3  # header, rule, one row per layer
     assert "±" not in "".join(md) and "variant" not in md[0], "one seed, one variant: a plain table"

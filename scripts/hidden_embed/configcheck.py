@@ -314,11 +314,11 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
     settings = network_settings(config, dataset, variant)
     where = f"variant {variant} (kind {settings.get('kind', 'mlp')}) on dataset {dataset}"
     try:
-        layers = networks.describe(settings, layout["n_features"], layout["image_shape"], layout["n_classes"])
+        layers = networks.describe(settings, layout["n_features"], layout["image_shape"], layout["n_classes"], config.get("cache_dir"))
     except networks.NetworkError as err:
         raise ConfigError(f"{where}: {err}.") from None
     if settings.get("kind") == "saved":
-        model_input = networks.saved_input_shape(settings["path"])
+        model_input = networks.saved_input_shape(settings["path"], config.get("cache_dir"))
         if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"]):
             image = layout["image_shape"]
             have = f"images of shape {list(image)} ({layout['n_features']} values)" if image else f"rows of {layout['n_features']} features"

@@ -13,16 +13,23 @@ Kinds (``model.kind`` in config, per variant):
 A layer with spatial axes (height x width x channels) becomes one vector per point by its pooling
 rule: ``avg`` (global average pooling, the default), ``max`` or ``flatten``.
 
-The description of the layers (:func:`describe`) is pure Python: Snakemake calls it while it
-parses the workflow, reading a saved model's own ``config.json`` from its zip, never TensorFlow.
-Building, loading and running a model import Keras inside the functions.
+The description of the layers (:func:`describe`) runs while Snakemake parses the workflow, which
+imports no TensorFlow: a saved model's structure (its layers, their order, what cannot be loaded
+without the user's code) is read from its own ``config.json``, and the layers' output shapes come
+from Keras itself, in a process of its own that loads the model once per file and keeps the shapes
+as JSON in ``cache_dir`` (:func:`saved_output_shapes`). Building, loading and running a model
+import Keras inside the functions.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,14 +87,17 @@ def _conv_blocks(settings: dict) -> Iterator[tuple[int, dict]]:
         yield i, {**defaults, **block}
 
 
-def describe(settings: dict, n_features: int, image_shape: tuple[int, ...] | None, n_classes: int | None) -> list[Layer]:
+def describe(
+    settings: dict, n_features: int, image_shape: tuple[int, ...] | None, n_classes: int | None, cache_dir: str | Path | None = None
+) -> list[Layer]:
     """Every layer of a variant's network the workflow can map, input (``raw``) first, in
     network order, with output shapes. ``settings`` is the variant's model settings (``kind``
-    and its keys; a ``saved`` model's ``path`` already resolved for the dataset)."""
+    and its keys; a ``saved`` model's ``path`` already resolved for the dataset); ``cache_dir``
+    keeps a saved model's shapes (:func:`saved_output_shapes`)."""
     kind = settings.get("kind", "mlp")
     raw = Layer(RAW, (n_features,), "input")
     if kind == "saved":
-        return [raw, *saved_layers(settings["path"])]
+        return [raw, *saved_layers(settings["path"], cache_dir)]
     layers = [raw]
     if kind == "cnn":
         shape = image_input_shape(image_shape)
@@ -156,20 +166,66 @@ def _shape(values: list | None) -> tuple[int | None, ...]:
     return tuple(values[1:]) if values else ()
 
 
-def _own_output(layer: dict, input_shape: tuple) -> tuple:
-    """A layer's output shape from its input shape, for a layer no other layer reads (the model's
-    outputs): exact for Dense and for the layers that keep the shape, else unknown."""
-    config = layer.get("config", {})
-    if layer.get("class_name") == "Dense" and input_shape:
-        return (*input_shape[:-1], config.get("units"))
-    if layer.get("class_name") in ("Activation", "Dropout", "Softmax", "BatchNormalization", "LayerNormalization", "ReLU"):
-        return input_shape
-    return (None,)
+SHAPES_FORMAT = 1  # the kept shapes' layout; a new one computes them again
 
 
-def saved_layers(path: str | Path) -> list[Layer]:
+def keras_output_shapes(path: str | Path) -> dict[str, Any]:
+    """Run in a process that may import Keras: the model's input shape and every layer's output
+    shape (no batch axis) as Keras infers them when it loads the model; a layer called more than
+    once (shared weights) has no single output and is left out."""
+    import keras
+
+    model = keras.models.load_model(path, compile=False)
+    shapes = {}
+    for layer in model.layers:
+        try:
+            output = layer.output
+        except (AttributeError, ValueError):  # called several times, or never
+            continue
+        if isinstance(output, (list, tuple)):
+            continue
+        shapes[layer.name] = [None if d is None else int(d) for d in tuple(output.shape)[1:]]
+    inputs = model.inputs[0].shape if model.inputs else ()
+    return {"format": SHAPES_FORMAT, "input": [None if d is None else int(d) for d in tuple(inputs)[1:]], "layers": shapes}
+
+
+def saved_output_shapes(path: str | Path, cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """:func:`keras_output_shapes` of a saved model, computed by Keras in a process of its own
+    (this one imports no TensorFlow) once per version of the file (its path, size and
+    modification time) and kept in ``cache_dir``/model_shapes/ (and in memory), so that parsing
+    the workflow again reads a small JSON file."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    key = hashlib.sha256(f"{SHAPES_FORMAT} {path} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()[:32]
+    return json.loads(_shapes(str(path), key, str(Path(cache_dir).absolute()) if cache_dir else None))
+
+
+@functools.lru_cache(maxsize=32)
+def _shapes(path: str, key: str, cache_dir: str | None) -> str:
+    kept = Path(cache_dir, "model_shapes", f"{key}.json") if cache_dir else None
+    if kept is not None and kept.is_file():
+        return kept.read_text()
+    code = "import json, sys; from hidden_embed.networks import keras_output_shapes; print('SHAPES ' + json.dumps(keras_output_shapes(sys.argv[1])))"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.update({name: "1" for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OPENBLAS_NUM_THREADS")})
+    done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, env=env, timeout=600)
+    lines = [line[7:] for line in done.stdout.splitlines() if line.startswith("SHAPES ")]
+    if done.returncode != 0 or not lines:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise NetworkError(f"Keras cannot load {path} to read its layers' shapes ({last}); check that it loads with keras.models.load_model and save it again")
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(lines[0])
+        os.replace(tmp, kept)
+    return lines[0]
+
+
+def saved_layers(path: str | Path, cache_dir: str | Path | None = None) -> list[Layer]:
     """The layers of a saved functional or Sequential model with their output shapes, the input
-    layer left out (the dataset's input is ``raw``); the model's output layer last."""
+    layer left out (the dataset's input is ``raw``); the model's output layer last. What cannot
+    be loaded without the user's code is refused from the file's config, before Keras loads it;
+    the shapes are Keras's own (:func:`saved_output_shapes`)."""
     config = keras_config(path)
     cls = config.get("class_name")
     inner = config.get("config", {})
@@ -200,30 +256,8 @@ def saved_layers(path: str | Path) -> list[Layer]:
             )
     names = [layer.get("name") or layer["config"]["name"] for layer in layers]
     classes = [layer["class_name"] for layer in layers]
-    inputs: dict[str, tuple] = {}
-    outputs: dict[str, tuple] = {}
-    if cls == "Sequential":
-        shape: tuple = ()
-        for name, layer in zip(names, layers):
-            if layer["class_name"] == "InputLayer":
-                shape = _shape(layer["config"].get("batch_shape"))
-                continue
-            built = _shape(layer.get("build_config", {}).get("input_shape"))
-            shape = built or shape
-            inputs[name] = shape
-        order = [n for n, c in zip(names, classes) if c != "InputLayer"]
-        for a, b in zip(order, order[1:]):
-            outputs[a] = inputs.get(b) or ()
-    else:
-        for name, layer in zip(names, layers):
-            if layer["class_name"] == "InputLayer":
-                outputs[name] = _shape(layer["config"].get("batch_shape"))
-            for node in layer.get("inbound_nodes", []):
-                for tensor in _tensors(node):
-                    source = tensor["config"]["keras_history"][0]
-                    outputs.setdefault(source, _shape(tensor["config"].get("shape")))
-                    inputs.setdefault(name, _shape(tensor["config"].get("shape")))
-        order = [n for n, c in zip(names, classes) if c != "InputLayer"]
+    order = [n for n, c in zip(names, classes) if c != "InputLayer"]
+    if cls != "Sequential":
         finals = inner.get("output_layers", [])
         if isinstance(finals, dict):
             finals = list(finals.values())
@@ -231,22 +265,19 @@ def saved_layers(path: str | Path) -> list[Layer]:
         if len(finals) != 1:
             raise NetworkError(f"{path} has {len(finals)} outputs; the workflow needs one output, the class scores")
         order = [n for n in order if n != finals[0]] + [finals[0]]
+    shapes = saved_output_shapes(path, cache_dir)["layers"]
     by_name = dict(zip(names, layers))
     out = []
     for name in order:
-        shape = outputs.get(name) or _own_output(by_name[name], inputs.get(name) or ()) or (None,)
         calls = max(1, len(by_name[name].get("inbound_nodes") or []))
-        out.append(Layer(name, tuple(shape), by_name[name]["class_name"], calls))
+        out.append(Layer(name, tuple(shapes.get(name) or (None,)), by_name[name]["class_name"], calls))
     return out
 
 
-def saved_input_shape(path: str | Path) -> tuple[int | None, ...]:
-    """The input shape (no batch axis) of a saved model."""
-    for layer in keras_config(path).get("config", {}).get("layers", []):
-        if layer.get("class_name") == "InputLayer":
-            return _shape(layer["config"].get("batch_shape"))
-    build = keras_config(path).get("build_config", {}).get("input_shape")
-    return _shape(build)
+def saved_input_shape(path: str | Path, cache_dir: str | Path | None = None) -> tuple[int | None, ...]:
+    """The input shape (no batch axis) of a saved model, as Keras loads it."""
+    keras_config(path)  # a clear error for a file that is no .keras model
+    return tuple(saved_output_shapes(path, cache_dir)["input"])
 
 
 def _tensors(node: Any) -> Iterator[dict]:
