@@ -15,7 +15,9 @@ from hidden_embed import runtime
 # As every job does (runtime.setup, config numba_cpu's default), before numba loads: numba compiles
 # for a generic CPU, so that a map fitted in a test is the map a job makes, on any machine.
 runtime.pin_numba_target("generic")
-# and every library takes the AVX2 kernels a job takes (config portable_kernels' default)
+# and every library takes the AVX2 kernels a job takes (config portable_kernels' default); the
+# machine's own environment is kept for the tests that compare with each library's own choice
+MACHINE_ENVIRONMENT = dict(os.environ)
 runtime.pin_cpu_kernels(True)
 
 REPO = Path(__file__).resolve().parents[1]

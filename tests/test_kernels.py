@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import MACHINE_ENVIRONMENT, REPO
 from hidden_embed import golden, runtime
 
 PROBE = REPO / "benchmarks" / "cpu_kernels.py"
@@ -64,9 +64,11 @@ def test_the_schema_turns_portable_kernels_on_by_default():
     assert schema["properties"]["portable_kernels"] == {**schema["properties"]["portable_kernels"], "type": "boolean", "default": True}
 
 
-def probe(*args: str, timeout: int = 1500) -> dict[str, dict[str, str]]:
-    """benchmarks/cpu_kernels.py's table as {step: {run: digest}}."""
-    done = subprocess.run([sys.executable, str(PROBE), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+def probe(*args: str, timeout: int = 1500, epochs: int | None = None) -> dict[str, dict[str, str]]:
+    """benchmarks/cpu_kernels.py's table as {step: {run: digest}}, run in the machine's own
+    environment (the probe sets each run's kernels itself)."""
+    env = {**MACHINE_ENVIRONMENT, **({"CPU_KERNELS_EPOCHS": str(epochs)} if epochs else {})}
+    done = subprocess.run([sys.executable, str(PROBE), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     header = lines[0].split()[1:-4]
@@ -77,15 +79,17 @@ def has_avx512() -> bool:
     return "avx512f" in (runtime.cpu_flags() or set())
 
 
+@pytest.mark.workflow
 @pytest.mark.skipif("avx2" not in (runtime.cpu_flags() or set()), reason="needs an x86-64 CPU with AVX2")
-def test_every_step_gives_the_same_bits_under_every_instruction_set_cap():
+def test_every_step_gives_the_same_bits_under_every_instruction_set_cap(tmp_path_factory):
     """The reference MLP trained on the digits, its activations and the five maps of the pixels,
     run natively under an AVX2 and an AVX-512 cap (what an AVX2-only and an AVX-512 machine
     pick): with the jobs' settings the bits are the same; without them (each library's own
     choice), on a CPU with AVX-512, the model and the PCA map differ (OpenBLAS's and oneDNN's
     AVX-512 kernels), so the settings are what makes them equal."""
     steps = "train,activations,pca,umap,tsne,pacmap,trimap"
-    table = probe("--cpus", "", "--caps", "avx2,avx512", "--steps", steps, "--settings", "portable,none")
+    cache = tmp_path_factory.getbasetemp() / "cache"  # the workflow runs' numba cache (the same generic code)
+    table = probe("--cpus", "", "--caps", "avx2,avx512", "--steps", steps, "--settings", "portable,none", "--cache-dir", str(cache))
     assert sorted(table) == sorted(steps.split(","))
     for step, runs in table.items():
         assert runs["portable/host+cap-avx2"] == runs["portable/host+cap-avx512"], (step, runs)
@@ -96,7 +100,7 @@ def test_every_step_gives_the_same_bits_under_every_instruction_set_cap():
 
 @pytest.mark.workflow
 @pytest.mark.skipif(shutil.which("qemu-x86_64") is None, reason="needs QEMU's user-mode emulator (Debian's qemu-user)")
-def test_an_emulated_intel_and_amd_cpu_give_the_same_bits():
+def test_an_emulated_intel_and_amd_cpu_give_the_same_bits(tmp_path_factory):
     """The digits MLP (3 epochs), its activations and the PCA map, with the jobs' settings, in
     QEMU's emulation of an Intel Haswell and of an AMD EPYC Rome (Zen 2): each process sees that
     CPU's CPUID (vendor, caches, AVX2 and no AVX-512), and every library picks for it. The two
@@ -104,11 +108,8 @@ def test_an_emulated_intel_and_amd_cpu_give_the_same_bits():
     is also the one of this machine's own CPU. (QEMU's arithmetic is not the hardware's for the
     whole training: after a few epochs both emulations part from the native model alike,
     docs/reproducibility.md.)"""
-    os.environ["CPU_KERNELS_EPOCHS"] = "3"
-    try:
-        table = probe("--cpus", "host,Haswell,EPYC-Rome", "--steps", "train,activations,pca", "--settings", "portable")
-    finally:
-        del os.environ["CPU_KERNELS_EPOCHS"]
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    table = probe("--cpus", "host,Haswell,EPYC-Rome", "--steps", "train,activations,pca", "--settings", "portable", "--cache-dir", str(cache), epochs=3)
     for step, runs in table.items():
         assert runs["portable/Haswell"] == runs["portable/EPYC-Rome"], (step, runs)
     assert table["pca"]["portable/host"] == table["pca"]["portable/EPYC-Rome"], table["pca"]
