@@ -163,7 +163,7 @@ def test_the_quick_looks_archive_regenerates_it_bit_for_bit_without_training(che
     """The README's archive command on the quick look, then the replay command on that file alone
     in a new folder: every table, figure and page of the manifest made again, bit-identical, and
     no model trained."""
-    made = shell(checkout, ".venv/bin/snakemake --cores 2 --configfile quick.yaml archive")
+    made = shell(checkout, ".venv/bin/snakemake --cores 2 archive --configfile quick.yaml")
     assert made.returncode == 0, (made.stdout + made.stderr)[-3000:]
     archive = checkout / "results/experiments/quick/archive.tar.gz"
     import tarfile

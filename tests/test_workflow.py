@@ -155,8 +155,10 @@ def test_adding_a_checkpoint_reruns_only_its_chain(run):
 
 
 def _dry_run(run, extra: str) -> dict[str, int]:
+    """What a change to the run's config plans, in the same experiment (a second file alone would
+    name another one, config+changed, and plan all of its aggregates)."""
     (run / "changed.yaml").write_text(extra)
-    result = snakemake(run, "--configfile", "config.yaml", "changed.yaml", "-n", "--cores", "2")
+    result = snakemake(run, "--configfile", "config.yaml", "changed.yaml", "--config", "experiment=config", "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     return job_counts(result.stdout)
 
@@ -266,7 +268,7 @@ def test_paper_folder_collects_pdfs_and_tables(run):
         if name.endswith(".pdf"):
             assert (run / "results/experiments/config/paper" / name).read_bytes()[:5] == b"%PDF-"
     for name in ("knn_accuracy_pivot.md", "embedding_quality.tsv"):
-        assert (run / "results/experiments/config/paper" / name).read_bytes() == (run / "results/tables" / name).read_bytes(), name
+        assert (run / "results/experiments/config/paper" / name).read_bytes() == (run / "results/experiments/config/tables" / name).read_bytes(), name
     assert (run / "results/experiments/config/paper/mnist_map_grid_test.pdf").read_bytes() == (run / "results/mnist/seed0/reference/figures/map_grid_test.pdf").read_bytes()
 
 
