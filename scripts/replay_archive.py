@@ -10,9 +10,9 @@ models at their paths under ``results/``, the config, package versions, data che
 manifest under ``archive/``. The packages installed here are compared with the archived ones, a
 user's ``.npz`` with its archived checksum (the official data are verified by the workflow itself,
 read from ``--data-dir`` or downloaded). Then this checkout's workflow runs in that directory on
-the archived config, for every file of the manifest; the models are never retrained (Snakemake's
-``--rerun-triggers`` without ``mtime``: the unpacked models are older than the data they are
-rebuilt beside). Last, each file of the manifest is compared with the one made here.
+the archived config, for every file of the manifest: first the datasets from the public data,
+then, with the unpacked models dated after them (so Snakemake takes them as up to date and never
+retrains), everything else. Last, each file of the manifest is compared with the one made here.
 
 Exit status 0 when every file is bit-identical, 1 when any differs or is missing, 2 when the
 replay could not run.
@@ -21,6 +21,7 @@ replay could not run.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,15 +81,22 @@ def main() -> int:
     overrides = [f"data_dir={args.data_dir if args.data_dir else 'null'}"]
     if args.cache_dir:
         overrides.append(f"cache_dir={args.cache_dir}")
-    command = [
+    workflow = [
         str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
         "--directory", str(directory), "--cores", str(args.cores),
-        "--configfile", str(own / "config.yaml"), "--config", *overrides,
-        "--rerun-triggers", "params", "input", "software-env", "code",
-        "--", *targets,
+        "--configfile", str(own / "config.yaml"), "--config", *overrides, "--",
     ]  # fmt: skip
+    # First the datasets, from the public data; then the models are dated after them, so that
+    # Snakemake takes them as up to date (never retrained) and rebuilds everything after them.
+    data = [f"results/{name}/seed{seed}/data/dataset.npz" for name in settings["datasets"] for seed in settings["seeds"]]
+    print(f"preparing {len(data)} datasets in {directory}", flush=True)
+    if subprocess.run([*workflow, *data]).returncode != 0:
+        fail(f"the datasets could not be prepared in {directory}; the logs are in {directory}/results/logs/")
+    for path in sorted((directory / "results").rglob("*")):
+        if path.is_file() and "model" in path.relative_to(directory / "results").parts:
+            os.utime(path)
     print(f"rebuilding {len(targets)} files in {directory}", flush=True)
-    if subprocess.run(command).returncode != 0:
+    if subprocess.run([*workflow, *targets]).returncode != 0:
         fail(f"the workflow failed in {directory}; its logs are in {directory}/results/logs/")
 
     verdict = provenance.compare(manifest, directory)

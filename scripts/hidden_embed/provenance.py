@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import platform
 import sys
 import tarfile
@@ -119,6 +120,8 @@ def unpack(archive: str | Path, directory: str | Path) -> list[str]:
             if not member.isfile() or not str(target).startswith(str(directory.resolve()) + "/"):
                 raise ValueError(f"{archive}: member {member.name!r} is not a file inside the archive's folder; not unpacked")
         tar.extractall(directory, filter="data")
+    for member in members:  # unpacked now (the archive stores no dates), not in 1970
+        os.utime(directory / member.name)
     return [m.name for m in members]
 
 
