@@ -8,8 +8,9 @@ Every step runs on the quick look's data (scikit-learn's digits, 1,347 training 
 points, ``data_seed`` 0) with the package functions the rule scripts call, one thread, in a
 process of its own per CPU and setting:
 
-- ``train``: the reference MLP (256-64, dropout 0.5, Adam, 20 epochs, batch 128, 1/6 held out,
-  seed 0): the sha256 of its weights; ``activations``: that model's hidden layers for every point;
+- ``train``: the reference MLP (config/config.yaml's ``model``: 256-64, dropout 0.5, Adam, 20
+  epochs, batch 128, 1/6 held out; seed 0; ``CPU_KERNELS_EPOCHS`` sets fewer epochs): the sha256
+  of its weights; ``activations``: that model's hidden layers for every point;
 - ``pca``, ``umap``, ``tsne``, ``pacmap``, ``trimap``: the map of the raw pixels and the placed test
   points (``reducers.fit_place``); ``knn``: the 5-NN accuracy in the raw space.
 
@@ -72,6 +73,13 @@ def load_data(dataset: str, n_train: int | None):  # noqa: ANN201 - a datasets.D
     return loading.load_source({"source": dataset, "n_train": n_train}, files, seed=0)
 
 
+def reference_model() -> dict:
+    """The reference experiment's network settings (config/config.yaml's `model`)."""
+    import yaml
+
+    return dict(yaml.safe_load((REPO / "config" / "config.yaml").read_text())["model"])
+
+
 def run_steps(steps: list[str], cache_dir: str, dataset: str = "digits", n_train: int | None = None) -> dict:
     """Run ``steps`` in this process (the child) and return {step: digest} and {step: seconds}."""
     from hidden_embed import runtime
@@ -93,10 +101,11 @@ def run_steps(steps: list[str], cache_dir: str, dataset: str = "digits", n_train
                 from hidden_embed import model, networks
 
                 model.configure_tensorflow(1, 0)
-                settings = dict(kind="mlp", hidden_units=[256, 64], activation="relu", dropout=0.5, optimizer="adam", learning_rate=1e-3)
+                settings = {"kind": "mlp", **reference_model()}
                 net = networks.build(settings, data.n_features, data.image_shape, data.n_classes)
-                fit, val = datasets.validation_split(data.y_train, 1 / 6, 0)
-                model.train(net, data.X_train[fit], data.y_train[fit], data.X_train[val], data.y_train[val], epochs=int(os.environ.get("CPU_KERNELS_EPOCHS", 20)), batch_size=128, seed=0)
+                fit, val = datasets.validation_split(data.y_train, settings["validation_fraction"], 0)
+                epochs = int(os.environ.get("CPU_KERNELS_EPOCHS", settings["epochs"]))
+                model.train(net, data.X_train[fit], data.y_train[fit], data.X_train[val], data.y_train[val], epochs=epochs, batch_size=settings["batch_size"], seed=0)
             if step == "train":
                 out[step] = digest(*net.get_weights())
             else:

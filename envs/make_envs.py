@@ -24,7 +24,7 @@ INSTALLERS = {"pip", "setuptools", "wheel"}  # the env's own pip brings these; t
 
 # env file -> (what it runs, the packages its scripts import)
 FAMILIES = {
-    "data": ("prepare_dataset: IDX reading, checksummed downloads, subsampling", ["numpy", "scikit-learn", "pooch"]),
+    "data": ("prepare_dataset: IDX reading, checksummed downloads, subsampling; archive", ["numpy", "scikit-learn", "pooch", "PyYAML"]),
     "model": ("train_model, extract_activations: TensorFlow/Keras", ["tensorflow", "keras", "numpy", "pandas", "scikit-learn"]),
     "plot": ("figures, animations, paper folder", ["numpy", "pandas", "matplotlib", "pillow", "tabulate", "Jinja2", "scikit-learn"]),
     "reduce": (

@@ -762,22 +762,24 @@ EXPLORER_ASSETS = [
 
 def get_archive_inputs(wildcards):
     """What an experiment's archive holds or checks: every model with its reports and
-    checkpoints (``models``), and every table, figure, page and paper file it made (``outputs``:
-    their checksums go in its manifest; the tables themselves too)."""
+    checkpoints (``models``), the tables (``tables``, archived themselves), and every table,
+    figure, page and paper file it made (``outputs``: their checksums go in its manifest).
+    """
     models = []
     for dataset, seed, variant in model_runs():
         run = dict(dataset=dataset, seed=seed, variant=variant)
         models += expand(path("model", **run), file=model_files(variant))
         if variant in TRAINED_VARIANTS:
             models.append(path("checkpoints", **run))
+    tables = expand(PATHS["table"], name=TABLES)
     outputs = [
-        *expand(PATHS["table"], name=TABLES),
+        *tables,
         *get_figure_targets(),
         *(get_dynamics_targets() if DYNAMICS["enabled"] else []),
         *(get_explorer_targets() if config["explorer"]["enabled"] else []),
         *expand(PATHS["paper"], name=get_paper_sources()),
     ]
-    return {"models": models, "outputs": list(dict.fromkeys(outputs))}
+    return {"models": models, "tables": tables, "outputs": list(dict.fromkeys(outputs))}
 
 
 def get_plain_config(wildcards):

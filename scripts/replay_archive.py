@@ -52,7 +52,7 @@ def main() -> int:
         fail(f"{directory} is not empty: give a new or empty folder, so that nothing made elsewhere is compared")
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        provenance.unpack(args.archive, directory)
+        unpacked = provenance.unpack(args.archive, directory)
     except (ValueError, OSError) as err:
         fail(f"{args.archive} cannot be unpacked: {err}")
     own = directory / provenance.ARCHIVE_DIR
@@ -67,14 +67,8 @@ def main() -> int:
     import yaml
 
     settings = yaml.safe_load((own / "config.yaml").read_text())
-    for name, spec in settings["datasets"].items():
-        if spec["source"] == "npz":
-            want = {row.split("\t")[2]: row.split("\t")[3] for row in (own / "data.tsv").read_text().splitlines()[1:] if row.startswith(f"{name}\t")}
-            path = Path(spec["path"]) if Path(spec["path"]).is_absolute() else directory / spec["path"]
-            if not path.is_file():
-                fail(f"dataset {name}: {spec['path']} is missing; put the file there (relative to {directory}) before replaying")
-            if provenance.sha256_file(path) != want.get(path.name):
-                fail(f"dataset {name}: {path} is not the archived file (sha256 differs); replay needs the same data")
+    for fault in provenance.user_data_faults(settings["datasets"], (own / "data.tsv").read_text(), directory):
+        fail(fault)
 
     manifest = (own / "manifest.tsv").read_text()
     targets = list(provenance.parse_table(manifest))
@@ -86,15 +80,15 @@ def main() -> int:
         "--directory", str(directory), "--cores", str(args.cores),
         "--configfile", str(own / "config.yaml"), "--config", *overrides, "--",
     ]  # fmt: skip
-    # First the datasets, from the public data; then the models are dated after them, so that
-    # Snakemake takes them as up to date (never retrained) and rebuilds everything after them.
-    data = [f"results/{name}/seed{seed}/data/dataset.npz" for name in settings["datasets"] for seed in settings["seeds"]]
-    print(f"preparing {len(data)} datasets in {directory}", flush=True)
-    if subprocess.run([*workflow, *data]).returncode != 0:
+    # First the datasets, from the public data (Snakemake's --until: only the jobs up to them);
+    # then the unpacked models are dated after them, so that Snakemake takes them as up to date
+    # (never retrained) and rebuilds everything after them.
+    print(f"preparing the datasets in {directory}", flush=True)
+    if subprocess.run([*workflow[:-1], "--until", "prepare_dataset", "--", *targets]).returncode != 0:
         fail(f"the datasets could not be prepared in {directory}; the logs are in {directory}/results/logs/")
-    for path in sorted((directory / "results").rglob("*")):
-        if path.is_file() and "model" in path.relative_to(directory / "results").parts:
-            os.utime(path)
+    for name in unpacked:
+        if not name.startswith(f"{provenance.ARCHIVE_DIR}/"):
+            os.utime(directory / name)
     print(f"rebuilding {len(targets)} files in {directory}", flush=True)
     if subprocess.run([*workflow, *targets]).returncode != 0:
         fail(f"the workflow failed in {directory}; its logs are in {directory}/results/logs/")

@@ -2,7 +2,6 @@
 retraining (hidden_embed.provenance): models, config, package versions, data checksums, tables,
 and the checksum of every output; scripts/replay_archive.py replays it."""
 
-import json
 from pathlib import Path
 
 from hidden_embed import runtime
@@ -14,8 +13,8 @@ import yaml  # noqa: E402
 from hidden_embed import provenance, sources  # noqa: E402
 
 p, inputs = snakemake.params, snakemake.input  # noqa: F821
-settings = {**json.loads(json.dumps(p.config)), "experiment": p.experiment}
-tables = [f for f in inputs.outputs if Path(f).parent.name == "tables"]
+settings = {**p.config, "experiment": p.experiment}  # plain mappings (common.smk)
+tables = list(inputs.tables)
 texts = {
     "config.yaml": yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
     "packages.tsv": provenance.packages_text(),

@@ -84,3 +84,17 @@ def test_data_rows_give_the_published_checksum_of_official_files_and_hash_a_user
     assert rows[1] == f"mnist\tX_train\ttrain-images-idx3-ubyte.gz\t{'ab' * 32}"
     assert rows[2] == f"cells\tnpz\tcells.npz\t{provenance.sha256_file(own)}"
     assert rows[3].startswith("digits\tdigits\t")
+
+
+def test_a_replay_refuses_a_users_file_that_is_missing_or_not_the_archived_one(tmp_path):
+    own = tmp_path / "cells.npz"
+    own.write_bytes(b"data")
+    datasets = {"cells": {"source": "npz", "path": "cells.npz"}, "digits": {"source": "digits"}}
+    rows = provenance.data_rows(datasets, {"cells": {"npz": str(own)}}, {})
+    assert provenance.user_data_faults(datasets, rows, tmp_path) == []
+    own.write_bytes(b"other data")
+    assert provenance.user_data_faults(datasets, rows, tmp_path) == [
+        f"dataset cells: {own} is not the archived file (its sha256 differs); a replay needs the same data"
+    ]
+    own.unlink()
+    assert "cells.npz is missing" in provenance.user_data_faults(datasets, rows, tmp_path)[0]

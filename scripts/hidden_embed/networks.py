@@ -206,7 +206,7 @@ def _shapes(path: str, key: str, cache_dir: str | None) -> str:
     if kept is not None and kept.is_file():
         return kept.read_text()
     code = "import json, sys; from hidden_embed.networks import keras_output_shapes; print('SHAPES ' + json.dumps(keras_output_shapes(sys.argv[1])))"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]))}
     env.update({name: "1" for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OPENBLAS_NUM_THREADS")})
     done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, env=env, timeout=600)
     lines = [line[7:] for line in done.stdout.splitlines() if line.startswith("SHAPES ")]

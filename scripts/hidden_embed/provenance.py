@@ -78,6 +78,23 @@ def data_rows(datasets: dict[str, dict], files: dict[str, dict[str, str]], publi
     return "\n".join(lines) + "\n"
 
 
+def user_data_faults(datasets: dict[str, dict], data_text: str, root: str | Path) -> list[str]:
+    """What stops a replay from reading a user's ``.npz`` datasets as archived: a file missing
+    (paths relative to ``root``) or not the archived one (its sha256 against ``archive/data.tsv``);
+    one line each. The official data are verified by the workflow itself."""
+    archived = {tuple(row.split("\t")[:2]): row.split("\t")[3] for row in data_text.splitlines()[1:] if row}
+    faults = []
+    for name, spec in datasets.items():
+        if spec["source"] != "npz":
+            continue
+        path = Path(spec["path"]) if Path(spec["path"]).is_absolute() else Path(root) / spec["path"]
+        if not path.is_file():
+            faults.append(f"dataset {name}: {spec['path']} is missing; put the file there (relative to {root}) before replaying")
+        elif sha256_file(path) != archived.get((name, "npz")):
+            faults.append(f"dataset {name}: {path} is not the archived file (its sha256 differs); a replay needs the same data")
+    return faults
+
+
 def manifest_text(paths: list[str], root: str | Path = ".") -> str:
     """``archive/manifest.tsv``: the sha256 of each file (paths relative to ``root``)."""
     rows = [f"{p}\t{sha256_file(Path(root) / p)}" for p in sorted(set(paths))]
