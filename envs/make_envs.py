@@ -25,7 +25,10 @@ INSTALLERS = {"pip", "setuptools", "wheel"}  # the env's own pip brings these; t
 # env file -> (what it runs, the packages its scripts import)
 FAMILIES = {
     "data": ("prepare_dataset: IDX reading, checksummed downloads, subsampling; archive", ["numpy", "scikit-learn", "pooch", "PyYAML"]),
-    "model": ("train_model, extract_activations: TensorFlow/Keras", ["tensorflow", "keras", "numpy", "pandas", "scikit-learn"]),
+    "model": (
+        "train_model, import_*model, extract_activations: TensorFlow/Keras, PyTorch (torch.export), onnxruntime",
+        ["tensorflow", "keras", "torch", "onnx", "onnxruntime", "numpy", "pandas", "scikit-learn"],
+    ),
     "plot": ("figures, animations, paper folder", ["numpy", "pandas", "matplotlib", "pillow", "tabulate", "Jinja2", "scikit-learn"]),
     "reduce": (
         "embed_layer, score_*, aggregate_*: reducers, kNN, layer scores, tables",

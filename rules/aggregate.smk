@@ -21,7 +21,7 @@ rule aggregate_accuracy:
     params:
         datasets=DATASETS,
         variants=VARIANTS,
-        layers=LAYERS,
+        layers=RUN_LAYERS,
         reducers=REDUCERS,
         preprocess=PREPROCESS,
         input_variants=INPUT_VARIANTS,
@@ -49,7 +49,7 @@ rule aggregate_quality:
     params:
         datasets=DATASETS,
         variants=VARIANTS,
-        layers=LAYERS,
+        layers=RUN_LAYERS,
         reducers=REDUCERS,
         preprocess=PREPROCESS,
         input_variants=INPUT_VARIANTS,
@@ -77,6 +77,6 @@ rule aggregate_layers:
     params:
         datasets=DATASETS,
         variants=VARIANTS,
-        layers=ALL_LAYERS,
+        layers=RUN_ALL_LAYERS,
     script:
         "../scripts/aggregate_layers.py"

@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
-from hidden_embed.networks import output_layer
+from hidden_embed.networks import MODEL_FILE, output_layer, source_files
 from hidden_embed.reducers import (
     ALIGNED_UMAP,
     NUMBA_COMPILED,
@@ -63,13 +63,20 @@ NUMBA_WARM_UPS = [*NUMBA_REDUCERS, ALIGNED_UMAP]
 WARM_UP_PATHS = sorted({search for paths in WARM_UPS.values() for search in paths})
 DYNAMICS = config["dynamics"]
 PREPROCESS = {name: spec["preprocess"] for name, spec in config["datasets"].items()}
-# The variants the workflow trains (mlp, cnn) and those that bring their own model (saved).
+# The variants the workflow trains (mlp, cnn) and those that bring their own model file (saved,
+# torch, onnx), by kind; the file each variant's model has in its run.
+KIND = {v: configcheck.variant_model(config, v).get("kind", "mlp") for v in VARIANTS}
 TRAINED_VARIANTS = configcheck.trained_variants(config)
+IMPORTED = {
+    kind: [v for v in VARIANTS if KIND[v] == kind]
+    for kind in ("saved", "torch", "onnx")
+}
 SAVED_VARIANTS = [v for v in VARIANTS if v not in TRAINED_VARIANTS]
+VARIANT_MODEL_FILE = {v: MODEL_FILE[KIND[v]] for v in VARIANTS}
 if SAVED_VARIANTS:
     logger.info(
-        f"training dynamics skipped for {', '.join(SAVED_VARIANTS)}: kind saved, trained "
-        "elsewhere, so there are no checkpoints to read out"
+        f"training dynamics skipped for {', '.join(SAVED_VARIANTS)}: a model trained "
+        "elsewhere (kind saved, torch or onnx) has no checkpoints to read out"
     )
 
 # Per dataset and variant, from networks.py through configcheck (read once, here): the network's
@@ -93,6 +100,18 @@ LAYERS = list(
     )
 )
 DYNAMICS_LAYERS = [layer for layer in LAYERS if layer != RAW]  # raw does not learn
+# Each network's own layers in its order, by "dataset/variant" (tables and figures list them so):
+# the mapped ones, every computed one (layer scores), the learning ones (dynamics).
+RUN_LAYERS = {f"{d}/{v}": MAPPED[(d, v)] for d, v in RUNS}
+RUN_ALL_LAYERS = {
+    f"{d}/{v}": [
+        l.name for l in NETWORK_LAYERS[(d, v)] if l.name in {RAW, *COMPUTED[(d, v)]}
+    ]
+    for d, v in RUNS
+}
+RUN_DYNAMICS_LAYERS = {
+    run: [l for l in own if l != RAW] for run, own in RUN_LAYERS.items()
+}
 
 
 def dense_layers(dataset, variant):
@@ -148,6 +167,7 @@ localrules:
     animate_journey,
     paper,
     archive,
+    list_layers,
 
 
 # Every output path, once. Rules name them with path(...), targets fill them with expand(...).
@@ -180,9 +200,8 @@ PATHS = {
     "figure": f"results/experiments/{EXPERIMENT}/figures/{{name}}.{{ext}}",
     "paper": f"results/experiments/{EXPERIMENT}/paper/{{name}}",
     "archive": f"results/experiments/{EXPERIMENT}/archive.tar.gz",
+    "layer_list": f"results/experiments/{EXPERIMENT}/network_layers.txt",
 }
-MODEL_FILES = ["model.keras", "summary.txt", "history.tsv", "test_metrics.json"]
-SAVED_MODEL_FILES = ["model.keras", "summary.txt", "test_metrics.json"]
 SPLITS = ["train", "test"]
 
 
@@ -266,8 +285,31 @@ def get_model_settings(wildcards):
 
 
 def get_saved_model(wildcards):
-    """A saved variant's .keras file: an input, so that replacing it reruns its chain."""
-    return NETWORK[(wildcards.dataset, wildcards.variant)]["path"]
+    """A brought model's file (.keras, .pt2, .onnx): an input, so that replacing it reruns its
+    chain."""
+    settings = NETWORK[(wildcards.dataset, wildcards.variant)]
+    return source_files(settings["kind"], settings["path"], config.get("cache_dir"))
+
+
+def get_model_file(wildcards):
+    """A run's model file (model.keras, model.pt2 or model.onnx, by the variant's kind)."""
+    return path(
+        "model",
+        dataset=wildcards.dataset,
+        seed=wildcards.seed,
+        variant=wildcards.variant,
+        file=VARIANT_MODEL_FILE[wildcards.variant],
+    )
+
+
+def get_kind(wildcards):
+    """The kind of a job's network."""
+    return KIND[wildcards.variant]
+
+
+def get_input_scaling(wildcards):
+    """The input scaling a brought model expects ({} for none)."""
+    return NETWORK[(wildcards.dataset, wildcards.variant)].get("input_scaling") or {}
 
 
 def get_pooling(wildcards):
@@ -408,8 +450,9 @@ def trained_runs():
 
 
 def model_files(variant):
-    """A model's files: a saved model has no training history."""
-    return MODEL_FILES if variant in TRAINED_VARIANTS else SAVED_MODEL_FILES
+    """A model's files: a model trained elsewhere has no training history."""
+    history = ["history.tsv"] if variant in TRAINED_VARIANTS else []
+    return [VARIANT_MODEL_FILE[variant], "summary.txt", *history, "test_metrics.json"]
 
 
 def get_model_targets():
@@ -544,6 +587,30 @@ def get_dense_activations(wildcards):
 def get_model_layers(wildcards):
     """Every layer of a model whose activations are computed, input first: raw, ..., output."""
     return [RAW, *dense_layers(wildcards.dataset, wildcards.variant)]
+
+
+def get_similarity_layers(wildcards):
+    """The test activations of every mapped layer but raw of every model, as records (dataset,
+    seed, variant, layer, path), in config order."""
+    return [
+        dict(
+            dataset=d,
+            seed=s,
+            variant=v,
+            layer=l,
+            path=path(
+                "layer_activations", dataset=d, seed=s, variant=v, layer=l, split="test"
+            ),
+        )
+        for d, s, v in model_runs()
+        for l in MAPPED[(d, v)]
+        if l != RAW
+    ]
+
+
+def get_similarity_inputs(wildcards):
+    """The files of get_similarity_layers."""
+    return [record["path"] for record in get_similarity_layers(wildcards)]
 
 
 def get_all_activations(wildcards):

@@ -71,7 +71,7 @@ rule aggregate_dynamics:
     params:
         datasets=DATASETS,
         variants=VARIANTS,
-        layers=DYNAMICS_LAYERS,
+        layers=RUN_DYNAMICS_LAYERS,
     script:
         "../scripts/aggregate_dynamics.py"
 
@@ -94,7 +94,7 @@ rule plot_dynamics:
         "../envs/plot.yaml"
     params:
         variants=VARIANTS,
-        layers=DYNAMICS_LAYERS,
+        layers=RUN_DYNAMICS_LAYERS,
     script:
         "../scripts/plot_dynamics.py"
 

@@ -55,7 +55,7 @@ rule plot_map_grid:
 
 rule plot_training_curves:
     input:
-        package("quality.py", "style.py", "summaryplots.py"),
+        package("quality.py", "style.py", "summaryplots.py", "tables.py"),
         history=path("model", file="history.tsv"),
     output:
         png=report(
@@ -105,7 +105,7 @@ rule plot_accuracy:
         k=config["figures"]["k"],
         datasets=DATASETS,
         variants=VARIANTS,
-        layers=LAYERS,
+        layers=RUN_LAYERS,
         reducers=REDUCERS,
     script:
         "../scripts/plot_accuracy.py"
@@ -129,7 +129,7 @@ rule plot_quality:
         "../envs/plot.yaml"
     params:
         variants=VARIANTS,
-        layers=LAYERS,
+        layers=RUN_LAYERS,
         reducers=REDUCERS,
     script:
         "../scripts/plot_quality.py"

@@ -40,7 +40,7 @@ rule import_model:
     benchmark:
         "results/benchmarks/import_model/{dataset}/seed{seed}/{variant}.tsv"
     wildcard_constraints:
-        variant=alternatives(SAVED_VARIANTS) or "(?!)",  # kind saved (none: never matches)
+        variant=alternatives(IMPORTED["saved"]) or "(?!)",  # kind saved (none: never matches)
     conda:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
@@ -48,16 +48,45 @@ rule import_model:
         portable_kernels=config["portable_kernels"],
         threads=get_threads("extract_activations"),
         output_layer=get_output_layer,
+        kind=get_kind,
+        input_scaling=get_input_scaling,
         seed=get_seed,
     script:
         "../scripts/import_model.py"
+
+
+# A PyTorch model exported with torch.export, and an ONNX file: the same check and copy.
+use rule import_model as import_torch_model with:
+    output:
+        model=path("model", file="model.pt2"),
+        summary=path("model", file="summary.txt"),
+        metrics=path("model", file="test_metrics.json"),
+    log:
+        "results/logs/import_model/{dataset}/seed{seed}/{variant}.log",
+    benchmark:
+        "results/benchmarks/import_model/{dataset}/seed{seed}/{variant}.tsv"
+    wildcard_constraints:
+        variant=alternatives(IMPORTED["torch"]) or "(?!)",  # kind torch
+
+
+use rule import_model as import_onnx_model with:
+    output:
+        model=path("model", file="model.onnx"),
+        summary=path("model", file="summary.txt"),
+        metrics=path("model", file="test_metrics.json"),
+    log:
+        "results/logs/import_model/{dataset}/seed{seed}/{variant}.log",
+    benchmark:
+        "results/benchmarks/import_model/{dataset}/seed{seed}/{variant}.tsv"
+    wildcard_constraints:
+        variant=alternatives(IMPORTED["onnx"]) or "(?!)",  # kind onnx
 
 
 rule extract_activations:
     input:
         package("datasets.py", "layers.py", "model.py", "networks.py", "sources.py"),
         data=PATHS["dataset"],
-        model=path("model", file="model.keras"),
+        model=get_model_file,
     output:
         train=path("layer_activations", split="train"),
         test=path("layer_activations", split="test"),
@@ -75,5 +104,24 @@ rule extract_activations:
         threads=get_threads("extract_activations"),
         seed=get_seed,
         pooling=get_pooling,
+        kind=get_kind,
+        input_scaling=get_input_scaling,
     script:
         "../scripts/extract_activations.py"
+
+
+# `snakemake --cores 1 list_layers`: every network's layers with their shapes, read from the
+# models without running them (as the config check reads them), printed and kept.
+rule list_layers:
+    input:
+        package(),
+    output:
+        PATHS["layer_list"],
+    log:
+        f"results/logs/list_layers/{EXPERIMENT}.log",
+    conda:
+        "../envs/data.yaml"
+    params:
+        listing=configcheck.layer_listing(config),
+    script:
+        "../scripts/list_layers.py"

@@ -93,3 +93,26 @@ rule score_layers:
         seed=get_seed,
     script:
         "../scripts/score_layers.py"
+
+
+# `snakemake --cores 2 network_similarity`: with several variants, how alike their layers are
+# (linear CKA on the test points, every layer of one network against every layer of another).
+rule network_similarity:
+    input:
+        package("similarity.py", "tables.py"),
+        activations=get_similarity_inputs,
+    output:
+        path("table", name="network_similarity.tsv"),
+    log:
+        f"results/logs/network_similarity/{EXPERIMENT}.log",
+    benchmark:
+        f"results/benchmarks/network_similarity/{EXPERIMENT}.tsv"
+    conda:
+        "../envs/reduce.yaml"
+    threads: 2
+    params:
+        portable_kernels=config["portable_kernels"],
+        threads=2,
+        layers=get_similarity_layers,
+    script:
+        "../scripts/compare_networks.py"

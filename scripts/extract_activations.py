@@ -7,11 +7,14 @@ log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 from hidden_embed import datasets, model, networks  # noqa: E402
 
-model.configure_tensorflow(runtime.threads(snakemake), snakemake.params.seed)  # noqa: F821
+p = snakemake.params  # noqa: F821
+if p.kind not in networks.GRAPH_KINDS:
+    model.configure_tensorflow(runtime.threads(snakemake), p.seed)  # noqa: F821
 data = datasets.read(snakemake.input.data)  # noqa: F821
-net = networks.load(snakemake.input.model)  # noqa: F821
-layer, out, rule = snakemake.wildcards.layer, snakemake.output, snakemake.params.pooling or None  # noqa: F821
-log.info("%s: output %s, pooling %s", layer, net.get_layer(layer).output.shape, rule or "none (flat)")
+net = networks.load(snakemake.input.model, p.kind, runtime.threads(snakemake))  # noqa: F821
+layer, out, rule = snakemake.wildcards.layer, snakemake.output, p.pooling or None  # noqa: F821
+log.info("%s: output %s, pooling %s", layer, networks.layer_shape(net, layer), rule or "none (flat)")
 for split, X in (("train", data.X_train), ("test", data.X_test)):
-    shape = networks.write_activations(net, networks.model_input(net, X, data.image_shape), layer, rule, out[split])
+    shaped = networks.model_input(net, X, data.image_shape, p.input_scaling)
+    shape = networks.write_activations(net, shaped, layer, rule, out[split])
     log.info("%s %s: shape %s", split, layer, shape)

@@ -216,7 +216,7 @@ def test_saved_models_are_mapped_by_their_layer_names(saved_run):
 def test_saved_models_have_no_dynamics_and_say_why(saved_run):
     result = snakemake(saved_run, "--configfile", "config.yaml", "-n", "dynamics")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "training dynamics skipped for functional, sequential: kind saved, trained elsewhere" in result.stdout + result.stderr
+    assert "training dynamics skipped for functional, sequential: a model trained elsewhere (kind saved, torch or onnx) has no checkpoints" in result.stdout + result.stderr
     assert job_counts(result.stdout) == {"dynamics": 1}, "the target gathers nothing: no job reads a checkpoint"
 
 

@@ -121,18 +121,21 @@ def variant_model(config: dict, variant: str) -> dict:
 KIND_KEYS = {
     "mlp": ("hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
     "cnn": ("kind", "conv", "hidden_units", "activation", "dropout", "optimizer", "learning_rate", "epochs", "batch_size", "validation_fraction"),
-    "saved": ("kind", "path"),
+    "saved": ("kind", "path", "input_scaling"),
+    "torch": ("kind", "path", "input_scaling"),
+    "onnx": ("kind", "path", "input_scaling"),
 }
-ONLY_FOR_KINDS = {"conv": ("cnn",), "path": ("saved",)}
+ONLY_FOR_KINDS = {"conv": ("cnn",), "path": networks.IMPORTED, "input_scaling": networks.IMPORTED}
+MODEL_FILE_HINT = {"saved": "trained .keras file", "torch": "model exported with torch.export (.pt2)", "onnx": ".onnx file"}
 
 
 def network_settings(config: dict, dataset: str, variant: str) -> dict:
     """What a job of ``dataset`` and ``variant`` needs to know of its network: the keys its kind
-    reads (an mlp's are the reference keys, nothing more), a saved model's path resolved."""
+    reads (an mlp's are the reference keys, nothing more), a model file's path resolved."""
     settings = variant_model(config, variant)
     kind = settings.get("kind", "mlp")
     out = {key: copy.deepcopy(settings[key]) for key in KIND_KEYS[kind] if key in settings}
-    if kind == "saved":
+    if kind in networks.IMPORTED:
         out["path"] = settings["path"].replace("{dataset}", dataset)
     return out
 
@@ -298,13 +301,17 @@ def _check_variants(config: dict, model_schema: dict) -> None:
             kinds = ONLY_FOR_KINDS.get(key, (kind,))
             if kind not in kinds:
                 raise ConfigError(f"variants.{name}.{key} applies only to kind {' or '.join(kinds)}, but variant {name} has kind {kind}; remove it.")
-        if kind == "saved" and "path" not in variant_model(config, name):
+        if kind in networks.IMPORTED and "path" not in variant_model(config, name):
             raise ConfigError(
-                f"variant {name} has kind saved but no path; set variants.{name}.path (or model.path) "
-                "to your trained .keras file."
+                f"variant {name} has kind {kind} but no path; set variants.{name}.path (or model.path) "
+                f"to your {MODEL_FILE_HINT[kind]}."
             )
-    if "path" in config["model"] and "saved" not in {variant_model(config, v).get("kind", "mlp") for v in config["variants"]}:
-        raise ConfigError("model.path is read by kind saved only, and no variant has that kind; set model.kind: saved (or the variant's kind), or remove path.")
+    for key in ("path", "input_scaling"):
+        if key in config["model"] and not {variant_model(config, v).get("kind", "mlp") for v in config["variants"]} & set(networks.IMPORTED):
+            raise ConfigError(
+                f"model.{key} is read by kinds {', '.join(networks.IMPORTED)} only, and no variant has one; set "
+                f"model.kind (or the variant's kind) to the kind of your model file, or remove {key}."
+            )
     _check_networks(config)
 
 
@@ -317,9 +324,10 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
         layers = networks.describe(settings, layout["n_features"], layout["image_shape"], layout["n_classes"], config.get("cache_dir"))
     except networks.NetworkError as err:
         raise ConfigError(f"{where}: {err}.") from None
-    if settings.get("kind") == "saved":
-        model_input = networks.saved_input_shape(settings["path"], config.get("cache_dir"))
-        if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"]):
+    kind = settings.get("kind", "mlp")
+    if kind in networks.IMPORTED:
+        model_input = networks.model_input_shape(kind, settings["path"], config.get("cache_dir"))
+        if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"], kind in networks.CHANNELS_FIRST):
             image = layout["image_shape"]
             have = f"images of shape {list(image)} ({layout['n_features']} values)" if image else f"rows of {layout['n_features']} features"
             raise ConfigError(
@@ -330,13 +338,13 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
 
 
 def _check_saved_layers(config: dict, dataset: str, variant: str) -> None:
-    """A saved model's mapped layers and output layer: names usable in file paths, one call each."""
+    """A brought model's mapped layers and output layer: names usable in file paths, one call each."""
     settings = network_settings(config, dataset, variant)
-    if settings.get("kind") != "saved":
+    if settings.get("kind") not in networks.IMPORTED:
         return
     layers = {layer.name: layer for layer in network_layers(config, dataset, variant)}
     used = [name for name in computed_layers(config, dataset, variant)]
-    where = f"variant {variant} (kind saved) on dataset {dataset}"
+    where = f"variant {variant} (kind {settings['kind']}) on dataset {dataset}"
     bad = [name for name in used if not networks.LAYER_NAME.match(name)]
     if bad:
         raise ConfigError(f"{where}: layer names {bad} cannot be used in file paths; rename those layers and save the model again.")
@@ -369,9 +377,9 @@ def mapped_layers(config: dict, dataset: str, variant: str) -> list[str]:
 
 def computed_layers(config: dict, dataset: str, variant: str) -> list[str]:
     """The layers whose activations a model's jobs compute (everything but raw): every layer of a
-    network the workflow builds; a saved model's mapped layers and its output layer."""
+    network the workflow builds; a brought model's mapped layers and its output layer."""
     layers = network_layers(config, dataset, variant)
-    if network_settings(config, dataset, variant).get("kind") == "saved":
+    if network_settings(config, dataset, variant).get("kind") in networks.IMPORTED:
         keep = set(mapped_layers(config, dataset, variant)) | {networks.output_layer(layers)}
         return [layer.name for layer in layers if layer.name in keep and layer.name != RAW]
     return [layer.name for layer in layers if layer.name != RAW]
@@ -431,6 +439,31 @@ def _check_networks(config: dict) -> None:
                     f"{dataset}: its network has {_listing(layers)}; set variants.{variant}.layers to those "
                     "you want mapped."
                 )
+
+
+def layer_listing(config: dict) -> str:
+    """Every network's layers with the output shapes its framework gives, as text: per dataset and
+    variant, each layer with its shape, its class, and whether the run maps it (and its pooling
+    rule) or computes it (the output layer, the model's predictions)."""
+    lines = []
+    for dataset in config["datasets"]:
+        for variant in config["variants"]:
+            settings = network_settings(config, dataset, variant)
+            kind = settings.get("kind", "mlp")
+            layers = network_layers(config, dataset, variant)
+            mapped, computed = mapped_layers(config, dataset, variant), computed_layers(config, dataset, variant)
+            rules = pooling(config, dataset, variant)
+            source = f", {settings['path']}" if "path" in settings else ""
+            lines.append(f"{dataset} / {variant} (kind {kind}{source}): {len(layers)} layers, {len(mapped)} mapped")
+            width = max(len(layer.name) for layer in layers)
+            for layer in layers:
+                dims = "x".join("?" if d is None else str(d) for d in layer.shape)
+                use = "mapped" if layer.name in mapped else ("output" if layer.name in computed and layer.name == networks.output_layer(layers) else "")
+                if use and layer.name in rules:
+                    use += f", pooling {rules[layer.name]}"
+                lines.append(f"  {layer.name:<{width}}  {dims:<14} {layer.cls:<14} {use}".rstrip())
+            lines.append("")
+    return "\n".join(lines)
 
 
 def trained_variants(config: dict) -> list[str]:

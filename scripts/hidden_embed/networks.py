@@ -9,16 +9,24 @@ Kinds (``model.kind`` in config, per variant):
   then max pooling and dropout; the block's layer is its last one), Flatten, Dense ``hidden1..N``,
   the softmax ``output``.
 - ``saved``: a user's trained ``.keras`` file, used as it is; its layers are named by the model.
+- ``torch``: a user's PyTorch model exported with ``torch.export`` (a ``.pt2`` file, loaded without
+  the user's code); its layers are the modules of ``model.named_modules()`` (``fc1``,
+  ``features.3``) and the export graph's nodes outside any module (``relu``, ``add``).
+- ``onnx``: a user's ``.onnx`` file, run with onnxruntime; its layers are the graph's tensors, and
+  the modules of a file that PyTorch's exporter wrote (it records each node's module).
 
-A layer with spatial axes (height x width x channels) becomes one vector per point by its pooling
-rule: ``avg`` (global average pooling, the default), ``max`` or ``flatten``.
+A layer with spatial axes becomes one vector per point by its pooling rule: ``avg`` (global
+average pooling, the default), ``max`` or ``flatten``. Keras's axes are height x width x channels;
+PyTorch's and ONNX's are channels x height x width (a layer with two axes, tokens x features, is
+pooled over its tokens in every framework).
 
 The description of the layers (:func:`describe`) runs while Snakemake parses the workflow, which
-imports no TensorFlow: a saved model's structure (its layers, their order, what cannot be loaded
-without the user's code) is read from its own ``config.json``, and the layers' output shapes come
-from Keras itself, in a process of its own that loads the model once per file and keeps the shapes
-as JSON in ``cache_dir`` (:func:`saved_output_shapes`). Building, loading and running a model
-import Keras inside the functions.
+imports no TensorFlow and no torch: a saved Keras model's structure (its layers, their order, what
+cannot be loaded without the user's code) is read from its own ``config.json``, and every output
+shape comes from the framework itself (Keras, torch.export's graph, ONNX shape inference), in a
+process of its own that reads the model once per file version and keeps the description as JSON
+in ``cache_dir`` (:func:`framework_description`). Building, loading and running a model import the
+framework inside the functions.
 """
 
 from __future__ import annotations
@@ -37,8 +45,12 @@ from typing import Any, Iterator
 
 from .layers import OUTPUT, RAW, hidden_layer_name
 
-KINDS = ("mlp", "cnn", "saved")
+KINDS = ("mlp", "cnn", "saved", "torch", "onnx")
 TRAINED = ("mlp", "cnn")  # the kinds the workflow trains (and so has checkpoints for)
+IMPORTED = ("saved", "torch", "onnx")  # the kinds that bring a trained model file (model.path)
+# The file each kind's model has in a run's model/ folder.
+MODEL_FILE = {"mlp": "model.keras", "cnn": "model.keras", "saved": "model.keras", "torch": "model.pt2", "onnx": "model.onnx"}
+CHANNELS_FIRST = ("torch", "onnx")  # kinds whose images and feature maps are channels x height x width
 POOLING = ("avg", "max", "flatten")
 DEFAULT_POOLING = "avg"
 LAYER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a layer name that is safe in a path
@@ -58,6 +70,7 @@ class Layer:
     shape: tuple[int | None, ...]
     cls: str = ""
     calls: int = 1  # how often the model calls the layer (more than once: shared weights)
+    channels_first: bool = False  # axes channels x height x width (PyTorch, ONNX), not h x w x c
 
     @property
     def spatial(self) -> bool:
@@ -98,6 +111,8 @@ def describe(
     raw = Layer(RAW, (n_features,), "input")
     if kind == "saved":
         return [raw, *saved_layers(settings["path"], cache_dir)]
+    if kind in GRAPH_KINDS:
+        return [raw, *graph_model_layers(kind, settings["path"], cache_dir)]
     layers = [raw]
     if kind == "cnn":
         shape = image_input_shape(image_shape)
@@ -190,29 +205,58 @@ def keras_output_shapes(path: str | Path) -> dict[str, Any]:
 
 
 def saved_output_shapes(path: str | Path, cache_dir: str | Path | None = None) -> dict[str, Any]:
-    """:func:`keras_output_shapes` of a saved model, computed by Keras in a process of its own
-    (this one imports no TensorFlow) once per version of the file (its path, size and
-    modification time) and kept in ``cache_dir``/model_shapes/ (and in memory), so that parsing
-    the workflow again reads a small JSON file."""
+    """:func:`keras_output_shapes` of a saved model (:func:`framework_description`)."""
+    return framework_description("saved", path, cache_dir)
+
+
+# What reads each kind's file in the framework's own process, and what that process must import.
+DESCRIBERS = {"saved": "keras_output_shapes", "torch": "torch_description", "onnx": "onnx_description"}
+
+
+def framework_description(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """What the framework says of a model file of ``kind`` (its input shape and its layers' output
+    shapes: :data:`DESCRIBERS`), computed in a process of its own (this one imports no framework)
+    once per version of the file (its path, size and modification time) and kept in
+    ``cache_dir``/model_shapes/ (and in memory), so that parsing the workflow again reads a small
+    JSON file."""
     path = Path(path).resolve()
+    if not path.is_file():
+        raise NetworkError(f"{path} does not exist; {EXPORT_HINT[kind]}")
     stat = path.stat()
-    key = hashlib.sha256(f"{SHAPES_FORMAT} {path} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()[:32]
-    return json.loads(_shapes(str(path), key, str(Path(cache_dir).absolute()) if cache_dir else None))
+    key = hashlib.sha256(f"{SHAPES_FORMAT} {kind} {path} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()[:32]
+    return json.loads(_shapes(kind, str(path), key, str(Path(cache_dir).absolute()) if cache_dir else None))
+
+
+EXPORT_HINT = {
+    "saved": "give the path of a model saved with model.save('....keras')",
+    "torch": (
+        "export the model with torch.export.save(torch.export.export(model.eval(), (example,), "
+        "dynamic_shapes=({0: torch.export.Dim('batch')},)), 'model.pt2')"
+    ),
+    "onnx": "export the model to ONNX (torch.onnx.export(model.eval(), (example,), 'model.onnx', dynamo=True), tf2onnx, skl2onnx)",
+}
+FRAMEWORK = {"saved": "Keras", "torch": "torch.export", "onnx": "ONNX"}
 
 
 @functools.lru_cache(maxsize=32)
-def _shapes(path: str, key: str, cache_dir: str | None) -> str:
+def _shapes(kind: str, path: str, key: str, cache_dir: str | None) -> str:
     kept = Path(cache_dir, "model_shapes", f"{key}.json") if cache_dir else None
     if kept is not None and kept.is_file():
         return kept.read_text()
-    code = "import json, sys; from hidden_embed.networks import keras_output_shapes; print('SHAPES ' + json.dumps(keras_output_shapes(sys.argv[1])))"
+    code = (
+        "import json, sys; from hidden_embed import networks; "
+        f"print('SHAPES ' + json.dumps(networks.{DESCRIBERS[kind]}(sys.argv[1])))"
+    )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]))}
     env.update({name: "1" for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OPENBLAS_NUM_THREADS")})
     done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, env=env, timeout=600)
     lines = [line[7:] for line in done.stdout.splitlines() if line.startswith("SHAPES ")]
     if done.returncode != 0 or not lines:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise NetworkError(f"Keras cannot load {path} to read its layers' shapes ({last}); check that it loads with keras.models.load_model and save it again")
+        errors = [line for line in done.stderr.strip().splitlines() if line.strip() and not line.startswith((" ", "Traceback"))]
+        last = (errors or ["no output"])[-1]
+        if last.startswith(f"{__name__}.NetworkError: ") or last.startswith("hidden_embed.networks.NetworkError: "):
+            raise NetworkError(last.split("NetworkError: ", 1)[1])
+        raise NetworkError(f"{FRAMEWORK[kind]} cannot read {path} to list its layers ({last}); {EXPORT_HINT[kind]}")
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         tmp = kept.with_suffix(f".{os.getpid()}.tmp")
@@ -293,14 +337,299 @@ def _tensors(node: Any) -> Iterator[dict]:
             yield from _tensors(value)
 
 
-def input_fits(model_input: tuple, n_features: int, image_shape: tuple[int, ...] | None) -> bool:
-    """Whether a dataset's rows (``n_features``, images of ``image_shape``) fit a model's input."""
+# ---- a PyTorch or ONNX model's layers, from its graph ---------------------------------------------
+
+GRAPH_KINDS = ("torch", "onnx")
+SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def graph_layers(nodes: list[dict], output: str) -> list[dict]:
+    """The layers of a computation graph that the workflow can map, in graph order.
+
+    ``nodes`` are the graph's operations in topological order, each a dict with ``name``, ``shape``
+    (its output for one point, no batch axis; None where the output is not one tensor of points),
+    ``op``, ``inputs`` (names of the nodes it reads) and ``scopes``: the calls of modules it runs
+    in, outermost first, each ``[call, path]`` (one module called twice has two calls of one path).
+    A module's output is the one node of its call that a node outside the call reads (or the
+    graph's ``output``); a module whose call hands on several tensors has no single output and is
+    left out. The layers are every module's output, named by its path (an inner module before the
+    one around it where both end in one node), and every node outside any module, named by the
+    node (a functional ``relu`` or a skip connection's ``add``). Each layer: ``name``, ``node``,
+    ``shape``, ``cls`` (the module's class or the node's op) and ``calls``."""
+    position = {node["name"]: i for i, node in enumerate(nodes)}
+    readers: dict[str, set[str]] = {node["name"]: set() for node in nodes}
+    for node in nodes:
+        for name in node["inputs"]:
+            readers.setdefault(name, set()).add(node["name"])
+    members: dict[str, list[dict]] = {}
+    paths: dict[str, tuple[str, str]] = {}
+    for node in nodes:
+        for call, module_path, *cls in node["scopes"]:
+            members.setdefault(call, []).append(node)
+            paths[call] = (module_path, cls[0] if cls else "")
+    found: dict[str, list[tuple[int, int, str, str]]] = {}  # path -> (position, depth, node, cls) per call
+    for call, inside in members.items():
+        names = {node["name"] for node in inside}
+        ends = [node for node in inside if node["name"] == output or readers[node["name"]] - names]
+        module_path, cls = paths[call]
+        if len(ends) != 1 or ends[0]["shape"] is None or not module_path:
+            continue
+        depth = module_path.count(".") + 1
+        found.setdefault(module_path, []).append((position[ends[0]["name"]], -depth, ends[0]["name"], cls))
+    layers = []
+    for module_path, calls in found.items():
+        first = min(calls)
+        layers.append({"name": module_path, "node": first[2], "shape": _node(nodes, first[2])["shape"], "cls": first[3], "calls": len(calls), "order": first[:2]})
+    outputs = {layer["node"] for layer in layers}
+    for node in nodes:
+        if not node["scopes"] and node["shape"] is not None and node["name"] not in outputs:
+            layers.append({"name": node["name"], "node": node["name"], "shape": node["shape"], "cls": node["op"], "calls": 1, "order": (position[node["name"]], 0)})
+    layers.sort(key=lambda layer: layer["order"])
+    for layer in layers:
+        del layer["order"]
+    return layers
+
+
+def _node(nodes: list[dict], name: str) -> dict:
+    return next(node for node in nodes if node["name"] == name)
+
+
+def _dims(shape) -> list[int | None]:  # noqa: ANN001 - a torch.Size or a list of ONNX dims
+    return [d if isinstance(d, int) else None for d in shape]
+
+
+def _pickled(path: str | Path) -> str | None:
+    """What a file that is no ``torch.export`` program is, if it is one of torch's other files."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return None
+    if any(name.endswith("/constants.pkl") or "/code/" in name for name in names):
+        return "a TorchScript file (torch.jit.save)"
+    if any(name.endswith("/data.pkl") for name in names) and not any(name.endswith("/archive_format") for name in names):
+        return "a pickle written by torch.save, which needs your Python code (the model's class) to load"
+    return None
+
+
+TORCH_OPERATOR = re.compile(r"torch\.ops\.([A-Za-z_]\w*)\.(\w+)")
+TORCH_NAMESPACES = {"aten", "prims", "higher_order", "_c10d_functional", "c10d", "quantized", "_quantized", "profiler"}
+
+
+def _custom_operators(path: str | Path) -> list[str]:
+    """The operators outside torch's own namespaces that a .pt2's graph calls (registered by the
+    user's code with torch.library)."""
+    found: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".json") and "/models/" in name:
+                    text = archive.read(name).decode(errors="replace")
+                    found.update(f"{ns}.{op}" for ns, op in TORCH_OPERATOR.findall(text) if ns not in TORCH_NAMESPACES)
+    except zipfile.BadZipFile:
+        return []
+    return sorted(found)
+
+
+def torch_description(path: str | Path) -> dict[str, Any]:
+    """Run in a process that may import torch: a ``torch.export`` program's input shape, fixed
+    batch size (None where the batch axis is dynamic) and layers (:func:`graph_layers`) with the
+    shapes torch.export's graph records for every node."""
+    kind_of_file = _pickled(path)
+    if kind_of_file:
+        raise NetworkError(f"{path} is {kind_of_file}, not a torch.export program; the workflow loads models without your code: {EXPORT_HINT['torch']}")
+    import torch
+
+    try:
+        program = torch.export.load(str(path))
+    except Exception as err:  # noqa: BLE001 - torch raises a RuntimeError that says little
+        custom = _custom_operators(path)
+        if custom:
+            raise NetworkError(
+                f"{path} calls operators that your code registers ({', '.join(custom)}), so it cannot be loaded without "
+                "that code; export the model with torch's own operators in their place"
+            ) from None
+        raise NetworkError(f"torch.export.load cannot read {path} ({str(err).splitlines()[0]}); {EXPORT_HINT['torch']}") from None
+    user_inputs = list(program.graph_signature.user_inputs)
+    if len(user_inputs) != 1:
+        raise NetworkError(f"{path} takes {len(user_inputs)} inputs; the workflow feeds a model one input, the data's rows or images")
+    user_outputs = [o for o in program.graph_signature.user_outputs if o is not None]
+    if len(user_outputs) != 1:
+        raise NetworkError(f"{path} has {len(user_outputs)} outputs; the workflow needs one output, the class scores")
+    nodes, placeholder = [], None
+    for node in program.graph.nodes:
+        value = node.meta.get("val")
+        if node.op == "placeholder" and node.name == user_inputs[0]:
+            placeholder = value
+        if node.op != "call_function":
+            continue
+        tensor = isinstance(value, torch.Tensor) and value.dim() >= 2
+        stack = node.meta.get("nn_module_stack") or {}
+        scopes = [[call, module_path, str(cls).rsplit(".", 1)[-1]] for call, (module_path, cls) in stack.items() if module_path]
+        nodes.append(
+            {
+                "name": node.name,
+                "op": getattr(node.target, "__name__", str(node.target)).split(".")[0],
+                "inputs": [n.name for n in node.all_input_nodes],
+                "scopes": scopes,
+                "shape": _dims(value.shape[1:]) if tensor else None,
+            }
+        )
+    batch = placeholder.shape[0] if placeholder is not None else None
+    return {
+        "format": SHAPES_FORMAT,
+        "input": _dims(placeholder.shape[1:]) if placeholder is not None else [],
+        "batch": batch if isinstance(batch, int) else None,
+        "layers": graph_layers(nodes, user_outputs[0]),
+        "nodes": [node["name"] for node in nodes],
+    }
+
+
+def onnx_description(path: str | Path) -> dict[str, Any]:
+    """Run in a process that may import onnx: an ONNX file's input shape, fixed batch size and
+    layers with the shapes ONNX shape inference gives. PyTorch's exporter records each node's
+    modules (``pkg.torch.onnx.name_scopes``): its layers are then named as in the .pt2
+    (:func:`graph_layers`); a file without them lists every node's output tensor, its name made
+    safe for a path (characters other than letters, digits, ``_.-`` become ``_``)."""
+    import onnx
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+        inferred = onnx.shape_inference.infer_shapes(model)
+    except Exception as err:  # noqa: BLE001 - onnx raises several kinds for a broken file
+        raise NetworkError(f"{path} is not an ONNX model onnx can read ({str(err).splitlines()[0]}); {EXPORT_HINT['onnx']}") from None
+    graph = inferred.graph
+    initializers = {t.name for t in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in initializers]
+    if len(inputs) != 1:
+        raise NetworkError(f"{path} takes {len(inputs)} inputs; the workflow feeds a model one input, the data's rows or images")
+    if len(graph.output) != 1:
+        raise NetworkError(f"{path} has {len(graph.output)} outputs; the workflow needs one output, the class scores")
+
+    def dims(value_info) -> list:  # noqa: ANN001
+        return [d.dim_value if d.HasField("dim_value") else None for d in value_info.type.tensor_type.shape.dim]
+
+    known = {v.name: v for v in [*graph.value_info, *graph.output, *graph.input]}
+    floats = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16, onnx.TensorProto.BFLOAT16}
+    batch_dim = inputs[0].type.tensor_type.shape.dim[0] if inputs[0].type.tensor_type.shape.dim else None
+    producer: dict[str, str] = {}
+    nodes, scoped = [], False
+    for node in graph.node:
+        meta = {prop.key: prop.value for prop in node.metadata_props}
+        scopes_text = meta.get("pkg.torch.onnx.name_scopes")
+        classes_text = meta.get("pkg.torch.onnx.class_hierarchy")
+        for tensor in node.output:
+            info = known.get(tensor)
+            shape = dims(info) if info is not None and info.type.tensor_type.elem_type in floats else []
+            same_batch = info is not None and shape and info.type.tensor_type.shape.dim[0] == batch_dim
+            scopes = []
+            if scopes_text:
+                scoped = True
+                names = _text_list(scopes_text)
+                classes = _text_list(classes_text) if classes_text else []
+                paths = names[1:-1]
+                scopes = [[path, path, str(classes[i + 1]).rsplit(".", 1)[-1] if i + 1 < len(classes) else ""] for i, path in enumerate(paths)]
+            nodes.append(
+                {
+                    "name": tensor,
+                    "op": node.op_type,
+                    "inputs": [producer[name] for name in node.input if name in producer],
+                    "scopes": scopes,
+                    "shape": shape[1:] if same_batch and len(shape) >= 2 else None,
+                }
+            )
+            producer[tensor] = tensor
+    output = graph.output[0].name
+    if scoped:
+        layers = graph_layers(nodes, output)
+    else:
+        layers = [{"name": node["name"], "node": node["name"], "shape": node["shape"], "cls": node["op"], "calls": 1} for node in nodes if node["shape"] is not None]
+    for layer in layers:
+        layer["name"] = SAFE.sub("_", layer["name"]).strip("_.-") or "tensor"
+    names = [layer["name"] for layer in layers]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise NetworkError(f"{path}: the tensors of layers {twice} have one name once made safe for a path; rename those tensors in the ONNX graph")
+    external = sorted({entry.value for t in model.graph.initializer for entry in t.external_data if entry.key == "location"})
+    return {
+        "format": SHAPES_FORMAT,
+        "files": external,  # the files beside it that hold its weights
+        "input": dims(inputs[0])[1:],
+        "batch": batch_dim.dim_value if batch_dim is not None and batch_dim.HasField("dim_value") else None,
+        "layers": layers,
+        "nodes": [node["name"] for node in nodes],
+    }
+
+
+def _text_list(text: str) -> list[str]:
+    """A list PyTorch's exporter writes into an ONNX node's metadata (Python's repr of a list)."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text.split("/")
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def graph_model_layers(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> list[Layer]:
+    """The layers of a torch or ONNX model, the model's output last (its class scores)."""
+    description = framework_description(kind, path, cache_dir)
+    layers = [Layer(l["name"], tuple(l["shape"]), l["cls"], l["calls"], len(l["shape"]) >= 3) for l in description["layers"]]
+    if not layers:
+        raise NetworkError(f"{path}: no layer of the graph gives one tensor per point; {EXPORT_HINT[kind]}")
+    return layers
+
+
+def source_files(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> list[str]:
+    """A brought model's file and the files beside it that it reads (an ONNX model's external
+    weights), so that replacing any of them reruns its chain."""
+    if kind != "onnx":
+        return [str(path)]
+    extra = framework_description(kind, path, cache_dir).get("files", [])
+    return [str(path), *(str(Path(path).parent / name) for name in extra)]
+
+
+def copy_model(kind: str, source: str | Path, target: str | Path) -> None:
+    """Copy a brought model into a run: an ONNX model with its external weights in one file."""
+    import shutil
+
+    if kind != "onnx":
+        shutil.copyfile(source, target)
+        return
+    import onnx
+
+    onnx.save(onnx.load(str(source)), str(target))
+
+
+def model_input_shape(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> tuple[int | None, ...]:
+    """The input shape (no batch axis) of a model file of kind saved, torch or onnx."""
+    if kind == "saved":
+        return saved_input_shape(path, cache_dir)
+    return tuple(framework_description(kind, path, cache_dir)["input"])
+
+
+def input_fits(model_input: tuple, n_features: int, image_shape: tuple[int, ...] | None, channels_first: bool = False) -> bool:
+    """Whether a dataset's rows (``n_features``, images of ``image_shape``) fit a model's input
+    (channels x height x width too, for ``channels_first``)."""
+    return input_layout(model_input, n_features, image_shape, channels_first) is not None
+
+
+def input_layout(model_input: tuple, n_features: int, image_shape: tuple[int, ...] | None, channels_first: bool = False) -> str | None:
+    """How the dataset's rows reach a model whose input is ``model_input``: ``flat`` (the rows),
+    ``image`` (height x width [x channels]), ``channels_first`` (channels x height x width); None
+    where they do not fit."""
     shape = tuple(model_input)
     if shape == (n_features,):
-        return True
+        return "flat"
     if image_shape is None:
-        return False
-    return shape in (tuple(image_shape), image_input_shape(image_shape))
+        return None
+    hwc = image_input_shape(image_shape)
+    if shape in (tuple(image_shape), hwc):
+        return "image"
+    if channels_first and hwc is not None and shape == (hwc[2], hwc[0], hwc[1]):
+        return "channels_first"
+    return None
 
 
 # ---- pooling --------------------------------------------------------------------------------------
@@ -324,15 +653,18 @@ def pooling_rules(settings: dict, layers: list[Layer]) -> dict[str, str]:
     return {layer.name: by_layer.get(layer.name, default) for layer in layers if layer.spatial}
 
 
-def pool(values, rule: str | None):  # noqa: ANN001, ANN201 - NumPy arrays
-    """One vector per point: a (n, ..., channels) array pooled over its middle axes by ``rule``
-    (avg, max) or flattened; a (n, d) array as it is. float32."""
+def pool(values, rule: str | None, channels_first: bool = False):  # noqa: ANN001, ANN201 - NumPy arrays
+    """One vector per point: a (n, ..., channels) array (or, ``channels_first``, a (n, channels,
+    ...) one) pooled over its other axes by ``rule`` (avg, max) or flattened; a (n, d) array as
+    it is. float32."""
     import numpy as np
 
     values = np.asarray(values)
     if values.ndim <= 2:
         return values.astype(np.float32, copy=False)
-    axes = tuple(range(1, values.ndim - 1))
+    # channels first: (n, channels, height, width, ...); a (n, tokens, features) array is the same
+    # in every framework (a transformer's hidden states), its features last
+    axes = tuple(range(2, values.ndim)) if channels_first and values.ndim >= 4 else tuple(range(1, values.ndim - 1))
     if rule == "avg":
         return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
     if rule == "max":
@@ -380,25 +712,213 @@ def build(settings: dict, n_features: int, image_shape: tuple[int, ...] | None, 
     return model
 
 
-def model_input(model, X, image_shape: tuple[int, ...] | None):  # noqa: ANN001, ANN201
-    """The dataset's flat rows ``X`` shaped as the model's input (images for a convolution)."""
+def scale_input(X, image_shape: tuple[int, ...] | None, scaling: dict | None):  # noqa: ANN001, ANN201
+    """The dataset's rows with a model's input scaling (``input_scaling``: ``(x - mean) / std``,
+    one value for every input or one per channel of the images), float32."""
+    import numpy as np
+
+    X = np.asarray(X, dtype=np.float32)
+    if not scaling:
+        return X
+    mean = np.asarray(scaling.get("mean", [0.0]), dtype=np.float32)
+    std = np.asarray(scaling.get("std", [1.0]), dtype=np.float32)
+    hwc = image_input_shape(image_shape)
+    channels = hwc[2] if hwc else 1
+    for name, values in (("mean", mean), ("std", std)):
+        if len(values) not in (1, channels):
+            raise NetworkError(f"input_scaling.{name} has {len(values)} values, but the images have {channels} channels; give one value or one per channel")
+    if len(mean) == 1 and len(std) == 1:
+        return (X - mean[0]) / std[0]
+    images = X.reshape(len(X), -1, channels)
+    return ((images - mean) / std).reshape(X.shape)
+
+
+def model_input(model, X, image_shape: tuple[int, ...] | None, scaling: dict | None = None):  # noqa: ANN001, ANN201
+    """The dataset's flat rows ``X`` (scaled by the model's ``input_scaling``) shaped as the
+    model's input: rows, images, or channels-first images for a PyTorch or ONNX convolution."""
+    X = scale_input(X, image_shape, scaling) if scaling else X
+    if isinstance(model, GraphNet):
+        return model.shape_input(X, image_shape)
     shape = tuple(model.input_shape[1:])
     if shape == (X.shape[1],):
         return X
     return X.reshape(len(X), *shape)
 
 
-def load(path: str | Path):  # noqa: ANN201
-    """A saved Keras model (not compiled: the workflow only reads it out)."""
+def load(path: str | Path, kind: str = "saved", threads: int = 1):  # noqa: ANN201
+    """A model to read out: a Keras model (not compiled) for the Keras kinds, a :class:`GraphNet`
+    for torch and onnx (running on ``threads`` threads)."""
+    if kind == "torch":
+        return TorchNet(path, threads)
+    if kind == "onnx":
+        return OnnxNet(path, threads)
     import keras
 
     return keras.models.load_model(path, compile=False)
+
+
+class GraphNet:
+    """A PyTorch or ONNX model the workflow reads out: its description (:func:`torch_description`,
+    :func:`onnx_description`), and its graph run on batches of points, keeping chosen nodes. A
+    model exported with a fixed batch size gets batches of that size (the last one padded)."""
+
+    kind = ""
+
+    def __init__(self, path: str | Path, description: dict) -> None:
+        self.path = str(path)
+        self.description = description
+        self.input_shape = tuple(description["input"])
+        self.batch = description["batch"]
+        self.nodes = {layer["name"]: layer["node"] for layer in description["layers"]}
+        self.nodes.update({name: name for name in description["nodes"] if name not in self.nodes})
+        self.output_node = description["layers"][-1]["node"]
+
+    def node(self, layer: str) -> str:
+        if layer not in self.nodes:
+            names = ", ".join(l["name"] for l in self.description["layers"])
+            raise NetworkError(f"{self.path} has no layer {layer}; it has {names}")
+        return self.nodes[layer]
+
+    def shape_input(self, X, image_shape: tuple[int, ...] | None):  # noqa: ANN001, ANN201
+        import numpy as np
+
+        X = np.asarray(X, dtype=np.float32)
+        layout = input_layout(self.input_shape, X.shape[1], image_shape, channels_first=True)
+        if layout is None:
+            raise NetworkError(f"{self.path} takes inputs of shape {list(self.input_shape)}, which the data's rows of {X.shape[1]} values do not fit")
+        if layout == "flat":
+            return X
+        if layout == "image":
+            return X.reshape(len(X), *self.input_shape)
+        height, width, channels = image_input_shape(image_shape)
+        return np.ascontiguousarray(X.reshape(len(X), height, width, channels).transpose(0, 3, 1, 2))
+
+    def run(self, batch, nodes: list[str]) -> list:  # noqa: ANN001
+        raise NotImplementedError
+
+    def outputs(self, X, nodes: list[str], batch_size: int = 1024) -> Iterator[list]:  # noqa: ANN001
+        """The values of ``nodes`` for ``X`` (shaped by :meth:`shape_input`), batch by batch."""
+        import numpy as np
+
+        size = self.batch or batch_size
+        for start in range(0, len(X), size):
+            batch = X[start : start + size]
+            n = len(batch)
+            if self.batch and n < self.batch:  # a fixed batch size: pad the last batch
+                batch = np.concatenate([batch, np.zeros((self.batch - n, *batch.shape[1:]), batch.dtype)])
+            yield [np.asarray(value)[:n] for value in self.run(batch, nodes)]
+
+    def __call__(self, X, training: bool = False):  # noqa: ANN001, ANN204 - as a Keras model is called
+        import numpy as np
+
+        return np.concatenate([values[0] for values in self.outputs(X, [self.output_node])])
+
+
+class TorchNet(GraphNet):
+    """A ``torch.export`` program, run node by node by ``torch.fx.Interpreter`` on its module, which
+    keeps the outputs of the nodes asked for (module outputs and functional nodes alike, in one
+    forward pass, named as its graph names them)."""
+
+    kind = "torch"
+
+    def __init__(self, path: str | Path, threads: int = 1) -> None:
+        import torch
+
+        torch.set_num_threads(max(1, threads))
+        super().__init__(path, torch_description(path))
+        self.module = torch.export.load(str(path)).module()
+
+    def run(self, batch, nodes: list[str]) -> list:  # noqa: ANN001
+        import torch
+        import torch.fx
+
+        wanted, kept = set(nodes), {}
+
+        class Keep(torch.fx.Interpreter):
+            def run_node(self, node):  # noqa: ANN001, ANN202
+                value = super().run_node(node)
+                if node.name in wanted:
+                    kept[node.name] = value.detach()
+                return value
+
+        with torch.no_grad():
+            Keep(self.module).run(torch.from_numpy(batch))
+        return [kept[name].numpy() for name in nodes]
+
+
+class OnnxNet(GraphNet):
+    """An ONNX model run by onnxruntime, the nodes asked for made extra outputs of its graph."""
+
+    kind = "onnx"
+
+    def __init__(self, path: str | Path, threads: int = 1) -> None:
+        super().__init__(path, onnx_description(path))
+        self.threads = max(1, threads)
+        self.sessions: dict[tuple, Any] = {}
+
+    def session(self, nodes: tuple[str, ...]):  # noqa: ANN201
+        if nodes not in self.sessions:
+            import onnx
+            import onnxruntime
+
+            model = onnx.shape_inference.infer_shapes(onnx.load(self.path))
+            known = {v.name: v for v in [*model.graph.value_info, *model.graph.output]}
+            present = {o.name for o in model.graph.output}
+            for name in nodes:
+                if name not in present:
+                    model.graph.output.append(known.get(name) or onnx.helper.make_empty_tensor_value_info(name))
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+            options.log_severity_level = 3
+            session = onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+            self.sessions[nodes] = session
+        return self.sessions[nodes]
+
+    def run(self, batch, nodes: list[str]) -> list:  # noqa: ANN001
+        session = self.session(tuple(nodes))
+        given = session.get_inputs()[0]
+        if given.type == "tensor(double)":
+            batch = batch.astype("float64")
+        return session.run(list(nodes), {given.name: batch})
+
+
+def layer_shape(model, layer: str) -> tuple:  # noqa: ANN001
+    """A layer's output shape for one point (no batch axis), as the framework gives it."""
+    if isinstance(model, GraphNet):
+        model.node(layer)
+        shapes = {l["name"]: l["shape"] for l in model.description["layers"]}
+        return tuple(shapes.get(layer) or ())
+    return tuple(model.get_layer(layer).output.shape[1:])
+
+
+def output_width(model, layer: str) -> int | None:  # noqa: ANN001
+    """How many class scores a model's output layer gives."""
+    shape = layer_shape(model, layer)
+    return shape[-1] if shape else None
+
+
+def summary_text(model: GraphNet) -> str:
+    """A PyTorch or ONNX model's layers as plain text, as the workflow lists them."""
+    lines = [f"{model.kind} model {Path(model.path).name}: input {list(model.input_shape)}, batch {model.batch or 'any size'}", ""]
+    lines.append(f"{'layer':<32} {'output (one point)':<24} {'class or op':<20} node")
+    for layer in model.description["layers"]:
+        dims = "x".join("?" if d is None else str(d) for d in layer["shape"])
+        lines.append(f"{layer['name']:<32} {dims:<24} {layer['cls']:<20} {layer['node']}")
+    return "\n".join(lines) + "\n"
 
 
 def read_out(model, X, layers: list[str], rules: dict[str, str], batch_size: int = 1024) -> Iterator[dict]:  # noqa: ANN001
     """Batches of pooled float32 activations of the named layers for ``X`` (already shaped by
     :func:`model_input`), dropout inactive: one dict (layer -> (batch, width)) per batch, so a
     wide layer never needs its whole output in memory twice."""
+    if isinstance(model, GraphNet):
+        nodes = [model.node(name) for name in layers]
+        for outputs in model.outputs(X, list(dict.fromkeys(nodes)), batch_size):
+            values = dict(zip(dict.fromkeys(nodes), outputs))
+            yield {name: pool(values[node], rules.get(name), channels_first=True) for name, node in zip(layers, nodes)}
+        return
     import keras
 
     probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .style import PAGE_WIDTH, REDUCER_LABELS, apply_style  # first: it selects the Agg backend
+from .tables import layers_of  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -95,9 +96,11 @@ def accuracy_by_layer(summary: pd.DataFrame, k: int, variants: Sequence[str], la
     n_rows = 2 * len(variants)
     fig, axes = plt.subplots(n_rows, len(datasets), figsize=(min(PAGE_WIDTH, 3.0 * len(datasets) + 0.5), 2.0 * n_rows + 0.3), squeeze=False)
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers) + 1))
-    x = np.arange(len(layers))
+    every = layers
     for v, variant in enumerate(variants):
         for col, dataset in enumerate(datasets):
+            layers = layers_of(every, dataset, variant)  # this network's own, in its order
+            x = np.arange(len(layers))
             sub = data[(data["dataset"] == dataset) & (data["variant"] == variant)]
             close, (low, high) = zoom_range(sub, reducers, layers)
             full, zoom = axes[2 * v, col], axes[2 * v + 1, col]
@@ -165,8 +168,11 @@ def quality_by_layer(summary: pd.DataFrame, variants: Sequence[str], layers: Seq
     panels = [(d, v) for d in dict.fromkeys(summary["dataset"]) for v in variants]
     fig, axes = plt.subplots(len(panels), len(METRICS), figsize=(PAGE_WIDTH, 1.55 * len(panels) + 0.6), squeeze=False)
     colors = plt.get_cmap("Dark2")(np.arange(len(reducers)))
-    x = np.arange(len(layers))
+    every = layers
+    alike = len({tuple(layers_of(every, d, v)) for d, v in panels}) == 1  # one layer axis for all
     for i, (dataset, variant) in enumerate(panels):
+        layers = layers_of(every, dataset, variant)  # this network's own, in its order
+        x = np.arange(len(layers))
         sub = summary[(summary["dataset"] == dataset) & (summary["variant"] == variant)]
         first_row = i - variants.index(variant)  # the dataset's first variant
         for j, metric in enumerate(METRICS):
@@ -175,7 +181,7 @@ def quality_by_layer(summary: pd.DataFrame, variants: Sequence[str], layers: Seq
                 ax.sharey(axes[first_row, j])
             for c, reducer in enumerate(reducers):
                 plot_spread(ax, x, sub[sub["reducer"] == reducer], metric, layers, marker="o", ms=2.5, color=colors[c], label=REDUCER_LABELS.get(reducer, reducer))
-            ax.set_xticks(x, layers if i == len(panels) - 1 else [""] * len(layers), rotation=30)
+            ax.set_xticks(x, layers if i == len(panels) - 1 or not alike else [""] * len(layers), rotation=30)
             if i == 0:
                 ax.set_title(METRICS[metric])
             if j == 0:
@@ -227,10 +233,11 @@ def dynamics_curves(summary: pd.DataFrame, variants: Sequence[str], layers: Sequ
     apply_style()
     panels = [(d, v) for d in dict.fromkeys(summary["dataset"]) for v in variants if ((summary["dataset"] == d) & (summary["variant"] == v)).any()]
     fig, axes = plt.subplots(len(panels), 3, figsize=(PAGE_WIDTH, 2.1 * len(panels) + 0.5), squeeze=False)
-    colors = plt.get_cmap("Dark2")(np.arange(len(layers)))
+    every = layers
+    colors = plt.get_cmap("Dark2")(np.arange(max(len(layers_of(every, d, v)) for d, v in panels) if panels else 1))
     for row, (dataset, variant) in enumerate(panels):
         sub = summary[(summary["dataset"] == dataset) & (summary["variant"] == variant)]
-        for c, layer in enumerate(layers):
+        for c, layer in enumerate(l for l in layers_of(every, dataset, variant) if (sub["layer"] == l).any()):
             lay = sub[sub["layer"] == layer].sort_values("epoch")
             x = lay["epoch"].to_numpy()
             for ax, column, style in ((axes[row, 0], "knn_layer", "--"), (axes[row, 0], "knn_map", "-"), (axes[row, 1], "trustworthiness", "-"), (axes[row, 2], "displacement", "-")):

@@ -124,24 +124,45 @@ def combine(
     return table
 
 
+Layers = list[str] | dict[str, list[str]]  # one order for all, or per "dataset/variant"
+
+
+def layers_of(layers: Layers, dataset: str, variant: str) -> list[str]:
+    """The layers of one network in its own order: ``layers`` is one list for every network, or a
+    mapping from ``dataset/variant`` to that network's layers."""
+    if isinstance(layers, dict):
+        return list(layers.get(f"{dataset}/{variant}", []))
+    return list(layers)
+
+
+def layer_rank(table: pd.DataFrame, layers: Layers, column: str = "layer") -> pd.Series:
+    """Each row's layer's place in its own network (``layers_of``); a layer not listed: last."""
+    keys = zip(table["dataset"], table["variant"] if "variant" in table else [""] * len(table), table[column])
+    ranks = []
+    for dataset, variant, layer in keys:
+        own = layers_of(layers, dataset, variant)
+        ranks.append(own.index(layer) if layer in own else len(own) + 1)
+    return pd.Series(ranks, index=table.index, dtype=float)
+
+
 def order_rows(
-    table: pd.DataFrame, datasets: list[str], variants: list[str], layers: list[str], reducers: list[str]
+    table: pd.DataFrame, datasets: list[str], variants: list[str], layers: Layers, reducers: list[str]
 ) -> pd.DataFrame:
-    """Sort rows as in config: datasets, variants, seeds, layers, reducers (then highdim), k."""
+    """Sort rows as in config: datasets, variants, seeds, then each network's layers in its own
+    order, reducers (then highdim), k."""
     table = table.reset_index(drop=True)
-    order = {
-        "dataset": datasets,
-        "variant": variants,
-        "layer": layers,
-        "reducer": [*reducers, HIGHDIM],
-    }
-    for column, values in order.items():
-        table[column] = pd.Categorical(table[column], categories=values, ordered=True)
-    by = [c for c in ("dataset", "variant", "seed", "layer", "reducer", "k") if c in table.columns]
-    table = table.sort_values(by, kind="stable").reset_index(drop=True)
-    for column in order:
-        table[column] = table[column].astype(str)
-    return table
+    order = {"dataset": datasets, "variant": variants, "reducer": [*reducers, HIGHDIM]}
+    keys = pd.DataFrame(index=table.index)
+    for column in ("dataset", "variant", "seed", "layer", "reducer", "k"):
+        if column not in table.columns:
+            continue
+        if column == "layer":
+            keys[column] = layer_rank(table, layers)
+        elif column in order:
+            keys[column] = table[column].map({v: i for i, v in enumerate(order[column])}).fillna(len(order[column]))
+        else:
+            keys[column] = table[column]
+    return table.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
 
 
 def summarise(table: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
@@ -171,7 +192,11 @@ def pivot(summary: pd.DataFrame, value: str = "accuracy") -> pd.DataFrame:
     The variant level appears only when the table holds more than one variant.
     """
     index = ["dataset", "variant", "layer"] if summary["variant"].nunique() > 1 else ["dataset", "layer"]
-    return summary.pivot_table(index=index, columns=["reducer", "k"], values=value, sort=False)
+    wide = summary.pivot_table(index=index, columns=["reducer", "k"], values=value, sort=False)
+    # rows in the summary's order (pivot_table orders each level by its values' first appearance,
+    # which puts one network's layers in another's order)
+    rows = list(dict.fromkeys(summary[index].itertuples(index=False, name=None)))
+    return wide.reindex(pd.MultiIndex.from_tuples(rows, names=index)).dropna(how="all")
 
 
 def spread(summary: pd.DataFrame, value: str = "accuracy") -> pd.DataFrame | None:
@@ -286,17 +311,25 @@ def layer_rows(rows: list[dict], *, dataset: str, variant: str, seed: int) -> pd
 
 
 def sort_as_configured(table: pd.DataFrame, orders: dict[str, list], by: list[str]) -> pd.DataFrame:
-    """Rows sorted by the columns ``by``; a column named in ``orders`` sorts in that list's order."""
-    keys = pd.DataFrame(
-        {c: table[c].map({v: i for i, v in enumerate(orders[c])}).fillna(-1) if c in orders else table[c] for c in by}
-    )
+    """Rows sorted by the columns ``by``; a column named in ``orders`` sorts in that list's order
+    (``layer``: a mapping from ``dataset/variant`` sorts each network's layers in its own)."""
+    def key(c: str) -> pd.Series:
+        if c == "layer" and isinstance(orders.get(c), dict):
+            return layer_rank(table, orders[c])
+        return table[c].map({v: i for i, v in enumerate(orders[c])}).fillna(-1) if c in orders else table[c]
+
+    keys = pd.DataFrame({c: key(c) for c in by})
     return table.loc[keys.sort_values(by, kind="stable").index].reset_index(drop=True)
 
 
-def order_layer_rows(table: pd.DataFrame, datasets: list[str], variants: list[str], layers: list[str]) -> pd.DataFrame:
-    """Layer scores sorted as in config: dataset, variant, seed, score, layer, other layer."""
-    orders = {"dataset": datasets, "variant": variants, "score": LAYER_SCORES, "layer": layers, "other_layer": layers}
-    return sort_as_configured(table.reset_index(drop=True), orders, ["dataset", "variant", "seed", "score", "layer", "other_layer"])
+def order_layer_rows(table: pd.DataFrame, datasets: list[str], variants: list[str], layers: Layers) -> pd.DataFrame:
+    """Layer scores sorted as in config: dataset, variant, seed, score, then layer and other layer
+    in each network's own order."""
+    table = table.reset_index(drop=True)
+    orders = {"dataset": datasets, "variant": variants, "score": LAYER_SCORES}
+    ranked = table.assign(_layer=layer_rank(table, layers), _other=layer_rank(table.fillna({"other_layer": ""}), layers, "other_layer"))
+    order = sort_as_configured(ranked, orders, ["dataset", "variant", "seed", "score", "_layer", "_other"])
+    return order.drop(columns=["_layer", "_other"])
 
 
 # The dynamics (rule score_dynamics): one row per model, hidden layer and checkpoint.
