@@ -17,7 +17,7 @@ sys.path.insert(0, str(PACKAGE.parent))
 # pure Python, cheap to import: the config checks, the layer names, the data sources
 from hidden_embed import configcheck, grid
 from hidden_embed.layers import RAW
-from hidden_embed.networks import MODEL_FILE, output_layer, source_files
+from hidden_embed.networks import MODEL_FILE, given_files, output_layer, source_files
 from hidden_embed.reducers import (
     ALIGNED_UMAP,
     NUMBA_COMPILED,
@@ -72,11 +72,19 @@ IMPORTED = {
     for kind in ("saved", "torch", "onnx")
 }
 SAVED_VARIANTS = [v for v in VARIANTS if v not in TRAINED_VARIANTS]
-VARIANT_MODEL_FILE = {v: MODEL_FILE[KIND[v]] for v in VARIANTS}
-if SAVED_VARIANTS:
+# the variants that give their activations (kind activations): no model, nothing runs one
+GIVEN_VARIANTS = [v for v in VARIANTS if KIND[v] == "activations"]
+MODEL_VARIANTS = [v for v in VARIANTS if v not in GIVEN_VARIANTS]
+VARIANT_MODEL_FILE = {v: MODEL_FILE.get(KIND[v]) for v in VARIANTS}
+if [v for v in SAVED_VARIANTS if v not in GIVEN_VARIANTS]:
     logger.info(
-        f"training dynamics skipped for {', '.join(SAVED_VARIANTS)}: a model trained "
-        "elsewhere (kind saved, torch or onnx) has no checkpoints to read out"
+        f"training dynamics skipped for {', '.join(v for v in SAVED_VARIANTS if v not in GIVEN_VARIANTS)}: "
+        "a model trained elsewhere (kind saved, torch or onnx) has no checkpoints to read out"
+    )
+if GIVEN_VARIANTS:
+    logger.info(
+        f"no model for {', '.join(GIVEN_VARIANTS)} (kind activations): training dynamics and "
+        "test metrics skipped; the explorer shows predictions where a layer named output is given"
     )
 
 # Per dataset and variant, from networks.py through configcheck (read once, here): the network's
@@ -307,6 +315,17 @@ def get_kind(wildcards):
     return KIND[wildcards.variant]
 
 
+def get_given_files(wildcards):
+    """The files of a given layer (kind activations): inputs, so that replacing them reruns it."""
+    settings = NETWORK[(wildcards.dataset, wildcards.variant)]
+    return given_files(settings["path"], wildcards.layer)
+
+
+def get_given_folder(wildcards):
+    """The folder of a variant's given activations (kind activations)."""
+    return NETWORK[(wildcards.dataset, wildcards.variant)]["path"]
+
+
 def get_input_scaling(wildcards):
     """The input scaling a brought model expects ({} for none)."""
     return NETWORK[(wildcards.dataset, wildcards.variant)].get("input_scaling") or {}
@@ -330,6 +349,8 @@ def get_run_layers(wildcards):
 def get_output_activations(wildcards):
     """Train and test outputs of a run's output layer (the model's predictions)."""
     layer = OUTPUT_LAYER[(wildcards.dataset, wildcards.variant)]
+    if layer is None:  # given activations without class scores: no predictions
+        return {}
     run = dict(
         dataset=wildcards.dataset, seed=wildcards.seed, variant=wildcards.variant
     )
@@ -450,7 +471,10 @@ def trained_runs():
 
 
 def model_files(variant):
-    """A model's files: a model trained elsewhere has no training history."""
+    """A model's files: a model trained elsewhere has no training history, given activations
+    no model."""
+    if variant in GIVEN_VARIANTS:
+        return []
     history = ["history.tsv"] if variant in TRAINED_VARIANTS else []
     return [VARIANT_MODEL_FILE[variant], "summary.txt", *history, "test_metrics.json"]
 

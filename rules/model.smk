@@ -96,6 +96,7 @@ rule extract_activations:
         "results/benchmarks/extract_activations/{dataset}/seed{seed}/{variant}/{layer}.tsv"
     wildcard_constraints:
         layer=alternatives([l for l in ALL_LAYERS if l != RAW]),  # raw: extract_input
+        variant=alternatives(MODEL_VARIANTS) or "(?!)",  # given activations: import_activations
     conda:
         "../envs/model.yaml"
     threads: get_threads("extract_activations")
@@ -108,6 +109,32 @@ rule extract_activations:
         input_scaling=get_input_scaling,
     script:
         "../scripts/extract_activations.py"
+
+
+# Kind activations: the user's own activations of one layer, checked (while parsing) and copied
+# into the run as float32, one vector per point.
+rule import_activations:
+    input:
+        package("layers.py", "networks.py"),
+        given=get_given_files,
+    output:
+        train=path("layer_activations", split="train"),
+        test=path("layer_activations", split="test"),
+    log:
+        "results/logs/import_activations/{dataset}/seed{seed}/{variant}/{layer}.log",
+    benchmark:
+        "results/benchmarks/import_activations/{dataset}/seed{seed}/{variant}/{layer}.tsv"
+    wildcard_constraints:
+        layer=alternatives([l for l in ALL_LAYERS if l != RAW]),
+        variant=alternatives(GIVEN_VARIANTS) or "(?!)",  # kind activations
+    conda:
+        "../envs/data.yaml"
+    params:
+        portable_kernels=config["portable_kernels"],
+        folder=get_given_folder,
+        pooling=get_pooling,
+    script:
+        "../scripts/import_activations.py"
 
 
 # `snakemake --cores 1 list_layers`: every network's layers with their shapes, read from the

@@ -31,7 +31,8 @@ for path in inp.dynamics:  # each hidden layer's aligned maps of the probe point
     with np.load(path, allow_pickle=False) as npz:
         layer = Path(path).parent.name
         epochs.append(explorer.point_sequence(layer, f"{layer} over training", [f"epoch {e}" for e in npz["epochs"].tolist()], npz["maps"], npz["index"]))
-predictions = np.concatenate([np.load(inp.train_output).argmax(axis=1), np.load(inp.test_output).argmax(axis=1)])
+# the class scores of the output layer; given activations without them: no predictions
+predictions = np.concatenate([np.load(inp.train_output).argmax(axis=1), np.load(inp.test_output).argmax(axis=1)]) if "train_output" in inp.keys() else None
 page = explorer.page(
     explorer.payload(
         title=f"{wc.dataset}, {wc.variant}, seed {wc.seed}: every map, linked",

@@ -1,7 +1,8 @@
 """Networks from other frameworks: PyTorch models exported with torch.export (.pt2) and ONNX files,
 listed with the shapes their graphs give, read out in one pass, refused with the fix where they
 cannot be used, and mapped through the whole grid on digits, the .pt2 and the ONNX file of one
-network giving the same activations and the same table."""
+network giving the same activations and the same table; and activations computed elsewhere,
+checked before any job and mapped as any network's."""
 
 from __future__ import annotations
 
@@ -275,3 +276,109 @@ def test_replacing_a_pt2_reruns_its_chain_only(framework_run, torch_models):
     assert any("/pt2_mlp/model/model.pt2" in o for o in outputs)
     assert not any(f"/{other}/" in o for o in outputs for other in ("onnx_mlp", "pt2_cnn", "onnx_cnn")), outputs
     assert not any("embeddings/raw" in o for o in outputs), outputs
+
+
+# ---- activations computed elsewhere ----------------------------------------------------------------
+
+
+def given_folder(root: Path, n_train: int, n_test: int, layers: dict[str, tuple[int, ...]], npz: bool = False) -> Path:
+    """A folder of random activations of the given per-point shapes, as a user would save them."""
+    rng = np.random.default_rng(0)
+    root.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", n_train), ("test", n_test)):
+        arrays = {name: rng.standard_normal((n, *shape)).astype(np.float32) for name, shape in layers.items()}
+        if npz:
+            np.savez(root / f"{split}.npz", **arrays)
+        else:
+            for name, values in arrays.items():
+                (root / name).mkdir(exist_ok=True)
+                np.save(root / name / f"{split}.npy", values)
+    return root
+
+
+def digits_sizes() -> tuple[int, int]:
+    config = check({"datasets": {"digits": {"source": "digits"}}})
+    return configcheck.train_size(config, "digits"), configcheck.test_size(config, "digits")
+
+
+def test_given_activations_are_listed_in_their_order_with_output_last(tmp_path):
+    n_train, n_test = digits_sizes()
+    folder = given_folder(tmp_path / "acts", n_train, n_test, {"output": (10,), "layer10": (3,), "layer2": (4,), "tokens": (5, 6)})
+    config = check(digits_with(tmp_path / "cache", mine={"kind": "activations", "path": str(folder), "layers": ["raw", "tokens", "layer2", "layer10"]}))
+    layers = configcheck.network_layers(config, "digits", "mine")
+    assert [l.text() for l in layers] == ["raw (64)", "tokens (5x6)", "layer2 (4)", "layer10 (3)", "output (10)"]
+    assert configcheck.mapped_layers(config, "digits", "mine") == ["raw", "tokens", "layer2", "layer10"]
+    assert configcheck.computed_layers(config, "digits", "mine") == ["tokens", "layer2", "layer10", "output"]
+    npz = given_folder(tmp_path / "npz", n_train, n_test, {"b": (3,), "a": (2,)}, npz=True)
+    config = check(digits_with(tmp_path / "cache", mine={"kind": "activations", "path": str(npz), "layers": ["raw", "b", "a"]}))
+    assert [l.text() for l in configcheck.network_layers(config, "digits", "mine")] == ["raw (64)", "b (3)", "a (2)"]
+    assert networks.output_layer(configcheck.network_layers(config, "digits", "mine")) is None, "no class scores given: no predictions"
+
+
+def test_given_activations_with_a_fault_are_refused_naming_the_file_and_row(tmp_path):
+    n_train, n_test = digits_sizes()
+    variant = lambda folder: {"kind": "activations", "path": str(folder), "layers": ["raw", "h"]}  # noqa: E731
+    short = given_folder(tmp_path / "short", n_train - 1, n_test, {"h": (4,)})
+    with pytest.raises(configcheck.ConfigError, match=rf"^variant mine \(kind activations\) on dataset digits: .*short/h/train.npy has {n_train - 1} rows, but the dataset has {n_train} train points; give one row per point, in the dataset's order.$"):
+        check(digits_with(tmp_path / "cache", mine=variant(short)))
+    nan = given_folder(tmp_path / "nan", n_train, n_test, {"h": (4,)})
+    values = np.load(nan / "h" / "test.npy")
+    values[17, 2] = np.nan
+    np.save(nan / "h" / "test.npy", values)
+    with pytest.raises(configcheck.ConfigError, match=r"nan/h/test.npy row 17 holds a NaN or an infinite value; give finite activations.$"):
+        check(digits_with(tmp_path / "cache", mine=variant(nan)))
+    missing = given_folder(tmp_path / "missing", n_train, n_test, {"h": (4,)})
+    (missing / "h" / "test.npy").unlink()
+    with pytest.raises(configcheck.ConfigError, match=r"layer h has no test split in .*missing \(give h/test.npy, or h in test.npz\).$"):
+        check(digits_with(tmp_path / "cache", mine=variant(missing)))
+    wrong = given_folder(tmp_path / "wrong", n_train, n_test, {"h": (4,), "output": (3,)})
+    with pytest.raises(configcheck.ConfigError, match=r"layer output in .*wrong gives \[3\] values per point, but the dataset has 10 classes"):
+        check(digits_with(tmp_path / "cache", mine=variant(wrong)))
+    with pytest.raises(configcheck.ConfigError, match=r"nowhere does not exist; give the folder that holds \{layer\}/train.npy"):
+        check(digits_with(tmp_path / "cache", mine=variant(tmp_path / "nowhere")))
+
+
+MAKE_GIVEN = r"""
+import sys
+from pathlib import Path
+import numpy as np
+
+data, out = np.load(sys.argv[1]), Path(sys.argv[2])
+rng = np.random.default_rng(0)
+W1, W2 = rng.standard_normal((64, 48)), rng.standard_normal((48, 8 * 6))
+for split in ("train", "test"):
+    X, y = data[f"X_{split}"], data[f"y_{split}"]
+    h1 = np.maximum(X @ W1, 0)                       # a random ReLU layer of the pixels
+    tokens = np.tanh(h1 @ W2).reshape(len(X), 8, 6)  # a layer of 8 tokens x 6 features
+    scores = np.eye(10)[y] * 0.9 + 0.01              # class scores that are right for every point
+    scores[::7] = np.roll(scores[::7], 1, axis=1)    # ... but every 7th
+    for name, values in (("h1", h1), ("tokens", tokens), ("output", scores)):
+        (out / name).mkdir(parents=True, exist_ok=True)
+        np.save(out / name / f"{split}.npy", values.astype(np.float32))
+"""
+
+
+@pytest.mark.workflow
+def test_given_activations_through_the_grid(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "datasets: {digits: {source: digits}}\nreducers: {pca: {}}\n"
+        "variants: {given: {kind: activations, path: acts, layers: [raw, h1, tokens]}}\n"
+    )
+    prepared = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "2", "results/digits/seed0/data/dataset.npz")
+    assert prepared.returncode != 0 and "acts does not exist" in prepared.stderr, "the folder is checked before any job"
+    # the user's activations follow the prepared dataset's order: made from it
+    (tmp_path / "first.yaml").write_text("datasets: {digits: {source: digits}}\nreducers: {pca: {}}\n")
+    done = snakemake(tmp_path, "--configfile", "first.yaml", "--cores", "2", "results/digits/seed0/data/dataset.npz")
+    assert done.returncode == 0, done.stderr[-3000:]
+    made = subprocess.run([sys.executable, "-c", MAKE_GIVEN, str(tmp_path / "results/digits/seed0/data/dataset.npz"), str(tmp_path / "acts")], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "2", "all")
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert "no model for given (kind activations): training dynamics and test metrics skipped" in result.stdout + result.stderr
+    run = tmp_path / "results/digits/seed0/given"
+    assert np.load(run / "activations/tokens/test.npy").shape[1] == 6, "tokens x features: pooled over the tokens"
+    assert not (run / "model").exists()
+    table = pd.read_csv(tmp_path / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
+    assert set(table["layer"]) == {"raw", "h1", "tokens"} and table["accuracy"].between(0, 1).all()
+    page = (run / "explorer.html").read_text()
+    assert '"predictions":"' in page, "the given class scores are the explorer's predictions"

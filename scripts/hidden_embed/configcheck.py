@@ -124,9 +124,16 @@ KIND_KEYS = {
     "saved": ("kind", "path", "input_scaling"),
     "torch": ("kind", "path", "input_scaling"),
     "onnx": ("kind", "path", "input_scaling"),
+    networks.GIVEN: ("kind", "path", "layers"),
 }
-ONLY_FOR_KINDS = {"conv": ("cnn",), "path": networks.IMPORTED, "input_scaling": networks.IMPORTED}
-MODEL_FILE_HINT = {"saved": "trained .keras file", "torch": "model exported with torch.export (.pt2)", "onnx": ".onnx file"}
+BROUGHT = (*networks.IMPORTED, networks.GIVEN)  # the kinds with a path: a model file, or activations
+ONLY_FOR_KINDS = {"conv": ("cnn",), "path": BROUGHT, "input_scaling": networks.IMPORTED}
+MODEL_FILE_HINT = {
+    "saved": "trained .keras file",
+    "torch": "model exported with torch.export (.pt2)",
+    "onnx": ".onnx file",
+    networks.GIVEN: "folder of activations ({layer}/train.npy and {layer}/test.npy)",
+}
 
 
 def network_settings(config: dict, dataset: str, variant: str) -> dict:
@@ -135,7 +142,7 @@ def network_settings(config: dict, dataset: str, variant: str) -> dict:
     settings = variant_model(config, variant)
     kind = settings.get("kind", "mlp")
     out = {key: copy.deepcopy(settings[key]) for key in KIND_KEYS[kind] if key in settings}
-    if kind in networks.IMPORTED:
+    if kind in BROUGHT:
         out["path"] = settings["path"].replace("{dataset}", dataset)
     return out
 
@@ -301,15 +308,15 @@ def _check_variants(config: dict, model_schema: dict) -> None:
             kinds = ONLY_FOR_KINDS.get(key, (kind,))
             if kind not in kinds:
                 raise ConfigError(f"variants.{name}.{key} applies only to kind {' or '.join(kinds)}, but variant {name} has kind {kind}; remove it.")
-        if kind in networks.IMPORTED and "path" not in variant_model(config, name):
+        if kind in BROUGHT and "path" not in variant_model(config, name):
             raise ConfigError(
                 f"variant {name} has kind {kind} but no path; set variants.{name}.path (or model.path) "
                 f"to your {MODEL_FILE_HINT[kind]}."
             )
     for key in ("path", "input_scaling"):
-        if key in config["model"] and not {variant_model(config, v).get("kind", "mlp") for v in config["variants"]} & set(networks.IMPORTED):
+        if key in config["model"] and not {variant_model(config, v).get("kind", "mlp") for v in config["variants"]} & set(ONLY_FOR_KINDS[key]):
             raise ConfigError(
-                f"model.{key} is read by kinds {', '.join(networks.IMPORTED)} only, and no variant has one; set "
+                f"model.{key} is read by kinds {', '.join(ONLY_FOR_KINDS[key])} only, and no variant has one; set "
                 f"model.kind (or the variant's kind) to the kind of your model file, or remove {key}."
             )
     _check_networks(config)
@@ -340,7 +347,7 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
 def _check_saved_layers(config: dict, dataset: str, variant: str) -> None:
     """A brought model's mapped layers and output layer: names usable in file paths, one call each."""
     settings = network_settings(config, dataset, variant)
-    if settings.get("kind") not in networks.IMPORTED:
+    if settings.get("kind") not in BROUGHT:
         return
     layers = {layer.name: layer for layer in network_layers(config, dataset, variant)}
     used = [name for name in computed_layers(config, dataset, variant)]
@@ -354,6 +361,20 @@ def _check_saved_layers(config: dict, dataset: str, variant: str) -> None:
             f"{where}: layers {shared} are called {max(layers[n].calls for n in shared)} times in "
             f"{settings['path']} (shared weights), so their output is not one tensor; map another layer."
         )
+
+
+def _check_given(config: dict, dataset: str, variant: str) -> None:
+    """Given activations: one row per point of each split, numbers, finite, before any job."""
+    settings = network_settings(config, dataset, variant)
+    if settings.get("kind") != networks.GIVEN:
+        return
+    used = computed_layers(config, dataset, variant)
+    sizes = {"train": train_size(config, dataset), "test": test_size(config, dataset)}
+    n_classes = data_layout(dataset, config["datasets"][dataset])["n_classes"]
+    faults = networks.given_faults(settings["path"], used, sizes, n_classes, config.get("cache_dir"))
+    if faults:
+        more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
+        raise ConfigError(f"variant {variant} (kind activations) on dataset {dataset}: {faults[0]}{more}.")
 
 
 def pooling(config: dict, dataset: str, variant: str) -> dict[str, str]:
@@ -377,9 +398,10 @@ def mapped_layers(config: dict, dataset: str, variant: str) -> list[str]:
 
 def computed_layers(config: dict, dataset: str, variant: str) -> list[str]:
     """The layers whose activations a model's jobs compute (everything but raw): every layer of a
-    network the workflow builds; a brought model's mapped layers and its output layer."""
+    network the workflow builds; a brought model's (or given activations') mapped layers and its
+    output layer."""
     layers = network_layers(config, dataset, variant)
-    if network_settings(config, dataset, variant).get("kind") in networks.IMPORTED:
+    if network_settings(config, dataset, variant).get("kind") in BROUGHT:
         keep = set(mapped_layers(config, dataset, variant)) | {networks.output_layer(layers)}
         return [layer.name for layer in layers if layer.name in keep and layer.name != RAW]
     return [layer.name for layer in layers if layer.name != RAW]
@@ -413,6 +435,7 @@ def _check_networks(config: dict) -> None:
             except networks.NetworkError as err:
                 raise ConfigError(f"variant {variant} on dataset {dataset}: {err}.") from None
             _check_saved_layers(config, dataset, variant)
+            _check_given(config, dataset, variant)
     follow = [v for v in config["variants"] if not variant_model(config, v).get("layers")]
     missing = [layer for layer in config["layers"] if layer not in found] if follow else []
     if missing:

@@ -14,6 +14,10 @@ Kinds (``model.kind`` in config, per variant):
   ``features.3``) and the export graph's nodes outside any module (``relu``, ``add``).
 - ``onnx``: a user's ``.onnx`` file, run with onnxruntime; its layers are the graph's tensors, and
   the modules of a file that PyTorch's exporter wrote (it records each node's module).
+- ``activations``: a user's own activations, computed elsewhere, one array per layer for the
+  training and the test points in the dataset's order (``{path}/{layer}/{split}.npy``, or one
+  ``{path}/{split}.npz`` holding an array per layer); a layer named ``output`` (class scores) gives
+  the network's predictions. No model: nothing that needs one runs.
 
 A layer with spatial axes becomes one vector per point by its pooling rule: ``avg`` (global
 average pooling, the default), ``max`` or ``flatten``. Keras's axes are height x width x channels;
@@ -45,9 +49,10 @@ from typing import Any, Iterator
 
 from .layers import OUTPUT, RAW, hidden_layer_name
 
-KINDS = ("mlp", "cnn", "saved", "torch", "onnx")
+KINDS = ("mlp", "cnn", "saved", "torch", "onnx", "activations")
 TRAINED = ("mlp", "cnn")  # the kinds the workflow trains (and so has checkpoints for)
 IMPORTED = ("saved", "torch", "onnx")  # the kinds that bring a trained model file (model.path)
+GIVEN = "activations"  # the kind that brings activations computed elsewhere (model.path: their folder)
 # The file each kind's model has in a run's model/ folder.
 MODEL_FILE = {"mlp": "model.keras", "cnn": "model.keras", "saved": "model.keras", "torch": "model.pt2", "onnx": "model.onnx"}
 CHANNELS_FIRST = ("torch", "onnx")  # kinds whose images and feature maps are channels x height x width
@@ -113,6 +118,8 @@ def describe(
         return [raw, *saved_layers(settings["path"], cache_dir)]
     if kind in GRAPH_KINDS:
         return [raw, *graph_model_layers(kind, settings["path"], cache_dir)]
+    if kind == GIVEN:
+        return [raw, *given_layers(settings["path"], settings.get("layers"), cache_dir)]
     layers = [raw]
     if kind == "cnn":
         shape = image_input_shape(image_shape)
@@ -139,9 +146,13 @@ def describe(
     return layers
 
 
-def output_layer(layers: list[Layer]) -> str:
-    """The layer whose outputs are the class scores: the network's last."""
-    return layers[-1].name
+def output_layer(layers: list[Layer]) -> str | None:
+    """The layer whose outputs are the class scores: the network's last (of given activations,
+    the one named ``output``, or None)."""
+    last = layers[-1]
+    if last.cls == GIVEN_CLASS and last.name != OUTPUT:
+        return None
+    return last.name
 
 
 # ---- a saved model's layers, from the .keras file's own config (no TensorFlow) -------------------
@@ -210,7 +221,7 @@ def saved_output_shapes(path: str | Path, cache_dir: str | Path | None = None) -
 
 
 # What reads each kind's file in the framework's own process, and what that process must import.
-DESCRIBERS = {"saved": "keras_output_shapes", "torch": "torch_description", "onnx": "onnx_description"}
+DESCRIBERS = {"saved": "keras_output_shapes", "torch": "torch_description", "onnx": "onnx_description", GIVEN: "given_description"}
 
 
 def framework_description(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> dict[str, Any]:
@@ -220,10 +231,11 @@ def framework_description(kind: str, path: str | Path, cache_dir: str | Path | N
     ``cache_dir``/model_shapes/ (and in memory), so that parsing the workflow again reads a small
     JSON file."""
     path = Path(path).resolve()
-    if not path.is_file():
+    if not (path.is_dir() if kind == GIVEN else path.is_file()):
         raise NetworkError(f"{path} does not exist; {EXPORT_HINT[kind]}")
-    stat = path.stat()
-    key = hashlib.sha256(f"{SHAPES_FORMAT} {kind} {path} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()[:32]
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    versions = " ".join(f"{f} {f.stat().st_size} {f.stat().st_mtime_ns}" for f in files)
+    key = hashlib.sha256(f"{SHAPES_FORMAT} {kind} {path} {versions}".encode()).hexdigest()[:32]
     return json.loads(_shapes(kind, str(path), key, str(Path(cache_dir).absolute()) if cache_dir else None))
 
 
@@ -234,8 +246,9 @@ EXPORT_HINT = {
         "dynamic_shapes=({0: torch.export.Dim('batch')},)), 'model.pt2')"
     ),
     "onnx": "export the model to ONNX (torch.onnx.export(model.eval(), (example,), 'model.onnx', dynamo=True), tf2onnx, skl2onnx)",
+    GIVEN: "give the folder that holds {layer}/train.npy and {layer}/test.npy (or train.npz and test.npz, an array per layer)",
 }
-FRAMEWORK = {"saved": "Keras", "torch": "torch.export", "onnx": "ONNX"}
+FRAMEWORK = {"saved": "Keras", "torch": "torch.export", "onnx": "ONNX", GIVEN: "NumPy"}
 
 
 @functools.lru_cache(maxsize=32)
@@ -570,6 +583,117 @@ def _text_list(text: str) -> list[str]:
     except (ValueError, SyntaxError):
         return text.split("/")
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+# ---- activations computed elsewhere ----------------------------------------------------------------
+
+GIVEN_CLASS = "given"  # the class a given layer lists
+SPLIT_NAMES = ("train", "test")
+
+
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def given_description(path: str | Path) -> dict[str, Any]:
+    """Run in a process that may read the arrays: the layers of a folder of activations, each
+    with its shape for one point, and per split its file, rows, dtype and first row that is not
+    finite (None for none). Layers: ``{layer}/{split}.npy`` folders (in natural order: layer2
+    before layer10), or the arrays of ``{split}.npz`` (in the file's order)."""
+    import numpy as np
+
+    root = Path(path)
+    entries: dict[str, dict[str, dict]] = {}
+    npz = {split: root / f"{split}.npz" for split in SPLIT_NAMES if (root / f"{split}.npz").is_file()}
+    if npz:
+        for split, file in npz.items():
+            with np.load(file, allow_pickle=False) as arrays:
+                for name in arrays.files:
+                    entries.setdefault(name, {})[split] = _array_facts(arrays[name], f"{file}[{name}]")
+    else:
+        for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: _natural(p.name)):
+            for split in SPLIT_NAMES:
+                file = folder / f"{split}.npy"
+                if file.is_file():
+                    entries.setdefault(folder.name, {})[split] = _array_facts(np.load(file, mmap_mode="r", allow_pickle=False), str(file))
+    layers = []
+    for name, splits in entries.items():
+        shapes = {tuple(facts["shape"]) for facts in splits.values()}
+        layers.append({"name": name, "node": name, "shape": list(next(iter(shapes))), "cls": GIVEN_CLASS, "calls": 1, "splits": splits})
+    if OUTPUT in entries:  # the class scores last, as a model's output layer is
+        layers = [l for l in layers if l["name"] != OUTPUT] + [l for l in layers if l["name"] == OUTPUT]
+    return {"format": SHAPES_FORMAT, "input": [], "batch": None, "layers": layers, "nodes": []}
+
+
+def _array_facts(values, where: str) -> dict[str, Any]:  # noqa: ANN001 - a NumPy array (or memmap)
+    import numpy as np
+
+    facts: dict[str, Any] = {"file": where, "rows": int(values.shape[0]) if values.ndim else 0, "shape": [int(d) for d in values.shape[1:]], "dtype": str(values.dtype), "nonfinite": None}
+    if values.dtype.kind not in "fiu":
+        return facts
+    if values.dtype.kind == "f":
+        for start in range(0, len(values), 4096):  # a chunk at a time: a memmap stays on disk
+            bad = ~np.isfinite(np.asarray(values[start : start + 4096]).reshape(min(4096, len(values) - start), -1)).all(axis=1)
+            if bad.any():
+                facts["nonfinite"] = int(start + np.flatnonzero(bad)[0])
+                break
+    return facts
+
+
+def given_layers(path: str | Path, order: list[str] | None = None, cache_dir: str | Path | None = None) -> list[Layer]:
+    """The layers of a folder of given activations (:func:`given_description`), in the order of
+    ``order`` (the variant's layers) where it names them, the class scores (``output``) last."""
+    layers = framework_description(GIVEN, path, cache_dir)["layers"]
+    if not layers:
+        raise NetworkError(f"{path} holds no activations; {EXPORT_HINT[GIVEN]}")
+    rank = {name: i for i, name in enumerate(order or [])}
+    layers = sorted(layers, key=lambda l: (l["name"] == OUTPUT, rank.get(l["name"], len(rank))))
+    return [Layer(l["name"], tuple(l["shape"]), GIVEN_CLASS) for l in layers]
+
+
+def given_faults(path: str | Path, layers: list[str], sizes: dict[str, int], n_classes: int | None, cache_dir: str | Path | None = None) -> list[str]:
+    """What is wrong with the given activations of ``layers`` (each a sentence naming the file):
+    a missing split, a row count other than the dataset's (``sizes``: split -> points), a dtype
+    that is no number, a value that is not finite (its row), splits of different widths, class
+    scores of another width than the classes."""
+    found = {l["name"]: l for l in framework_description(GIVEN, path, cache_dir)["layers"]}
+    faults = []
+    for name in layers:
+        splits = found[name]["splits"]
+        for split in SPLIT_NAMES:
+            facts = splits.get(split)
+            if facts is None:
+                faults.append(f"layer {name} has no {split} split in {path} (give {name}/{split}.npy, or {name} in {split}.npz)")
+                continue
+            if facts["rows"] != sizes[split]:
+                faults.append(f"{facts['file']} has {facts['rows']} rows, but the dataset has {sizes[split]} {split} points; give one row per point, in the dataset's order")
+            if facts["dtype"][0] not in "fiu" and not facts["dtype"].startswith(("float", "int", "uint")):
+                faults.append(f"{facts['file']} holds {facts['dtype']} values; give numbers (float32)")
+            if facts["nonfinite"] is not None:
+                faults.append(f"{facts['file']} row {facts['nonfinite']} holds a NaN or an infinite value; give finite activations")
+        if len({tuple(facts["shape"]) for facts in splits.values()}) > 1:
+            faults.append(f"layer {name}: its train and test arrays in {path} differ in shape beyond the rows")
+        if name == OUTPUT and n_classes and found[name]["shape"] != [n_classes]:
+            faults.append(f"layer output in {path} gives {found[name]['shape']} values per point, but the dataset has {n_classes} classes; give one score per class (or name the layer otherwise)")
+    return faults
+
+
+def given_array(path: str | Path, layer: str, split: str):  # noqa: ANN201
+    """One given layer's activations of one split, as stored."""
+    import numpy as np
+
+    root = Path(path)
+    if (root / f"{split}.npz").is_file():
+        with np.load(root / f"{split}.npz", allow_pickle=False) as arrays:
+            return arrays[layer]
+    return np.load(root / layer / f"{split}.npy", allow_pickle=False)
+
+
+def given_files(path: str | Path, layer: str) -> list[str]:
+    """The files holding one given layer (so that replacing them reruns its chain)."""
+    root = Path(path)
+    npz = [str(root / f"{split}.npz") for split in SPLIT_NAMES if (root / f"{split}.npz").is_file()]
+    return npz or [str(root / layer / f"{split}.npy") for split in SPLIT_NAMES]
 
 
 def graph_model_layers(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> list[Layer]:
