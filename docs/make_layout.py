@@ -26,6 +26,7 @@ FOLDERS = {
     "config": "The reference experiment, the schema with every default, the key reference.",
     "docs": "Long-form documentation, linked from the README.",
     "docs/figures": "Figures of measured runs, shown in the docs and the README (each page says the run and date).",
+    "docs/examples": "Code a user runs beside the workflow: the reference MLP trained in PyTorch and exported for kinds torch and onnx.",
     "envs": "One pinned conda env per rule family, generated from requirements.txt.",
     "profiles": "Snakemake profiles: default (every local run), slurm and slurm-gpu (clusters).",
     "profiles/default": "Picked up by every plain local run.",

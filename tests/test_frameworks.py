@@ -382,3 +382,27 @@ def test_given_activations_through_the_grid(tmp_path):
     assert set(table["layer"]) == {"raw", "h1", "tokens"} and table["accuracy"].between(0, 1).all()
     page = (run / "explorer.html").read_text()
     assert '"predictions":"' in page, "the given class scores are the explorer's predictions"
+
+
+def test_the_pytorch_example_trains_and_exports_what_the_workflow_reads(tmp_path):
+    from sklearn.datasets import load_digits
+
+    from hidden_embed import datasets
+
+    digits = load_digits()
+    X, y = (digits.data / 16.0).astype(np.float32), digits.target
+    data = datasets.Dataset(X[:1500], y[:1500], X[1500:], y[1500:], [str(c) for c in range(10)], (8, 8))
+    np.savez(tmp_path / "dataset.npz", **datasets.to_npz_dict(data))
+    done = subprocess.run(
+        [sys.executable, str(REPO / "docs/examples/pytorch_mlp.py"), str(tmp_path / "dataset.npz"), str(tmp_path / "models/mlp"), "--epochs", "3"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "epoch 3: validation accuracy" in done.stdout
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["mlp.onnx", "mlp.pt2"], "the ONNX weights inside the file"
+    for kind, suffix in (("torch", "pt2"), ("onnx", "onnx")):
+        layers = networks.describe({"kind": kind, "path": str(tmp_path / f"models/mlp.{suffix}")}, 64, (8, 8), 10, tmp_path / "cache")
+        names = [l.name for l in layers]
+        assert {"hidden1", "hidden2", "output"} <= set(names) and names[-1] == "output", names
+    net = networks.load(tmp_path / "models/mlp.pt2", "torch")
+    assert networks.evaluate(net, X[1500:], y[1500:])["accuracy"] > 0.5
