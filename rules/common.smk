@@ -84,7 +84,8 @@ if [v for v in SAVED_VARIANTS if v not in GIVEN_VARIANTS]:
 if GIVEN_VARIANTS:
     logger.info(
         f"no model for {', '.join(GIVEN_VARIANTS)} (kind activations): training dynamics and "
-        "test metrics skipped; the explorer shows predictions where a layer named output is given"
+        "test metrics skipped; the explorer's predictions and the activation animations need a "
+        "layer named output (class scores)"
     )
 
 # Per dataset and variant, from networks.py through configcheck (read once, here): the network's
@@ -516,7 +517,10 @@ def get_figure_targets():
             name=run_figures(variant),
             ext=["png", "pdf"],
         )
-        targets += expand(path("animation", **run), name=["class_examples", "ensemble"])
+        if OUTPUT_LAYER[(dataset, variant)] is not None:  # they end in the class scores
+            targets += expand(
+                path("animation", **run), name=["class_examples", "ensemble"]
+            )
     targets += get_journey_targets()
     targets += expand(PATHS["figure"], name=SUMMARY_FIGURES, ext=["png", "pdf"])
     return targets
@@ -609,8 +613,11 @@ def get_dense_activations(wildcards):
 
 
 def get_model_layers(wildcards):
-    """Every layer of a model whose activations are computed, input first: raw, ..., output."""
-    return [RAW, *dense_layers(wildcards.dataset, wildcards.variant)]
+    """Every layer of a model whose activations are computed, input first: raw (unless the
+    dataset holds labels only), ..., output."""
+    run = (wildcards.dataset, wildcards.variant)
+    raw = [RAW] if any(l.name == RAW for l in NETWORK_LAYERS[run]) else []
+    return [*raw, *dense_layers(*run)]
 
 
 def get_similarity_layers(wildcards):

@@ -43,6 +43,7 @@ page = explorer.page(
         y_train=data.y_train,
         y_test=data.y_test,
         predictions=predictions,
+        texts=None if data.text_train is None else [*data.text_train.tolist(), *data.text_test.tolist()],
         X_train=data.X_train,
         X_test=data.X_test,
         image_shape=data.image_shape,

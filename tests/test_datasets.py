@@ -141,3 +141,20 @@ def test_a_nan_in_images_names_the_file_array_and_pixel(tmp_path):
     np.savez(tmp_path / "img.npz", X_train=np.zeros((20, 4, 4)), y_train=np.arange(20) % 2, X_test=X, y_test=np.arange(20) % 2)
     with pytest.raises(ValueError, match=r"img\.npz: X_test holds NaN at row 7, position \(2, 1\); replace"):
         datasets.load_npz(tmp_path / "img.npz")
+
+
+def test_a_dataset_of_labels_only_keeps_its_texts(tmp_path):
+    from hidden_embed import datasets
+
+    y_train, y_test = np.array(["a", "b", "a", "b"]), np.array(["b", "a"])
+    np.savez(tmp_path / "t.npz", y_train=y_train, y_test=y_test, text_train=np.array(["w", "x", "y", "z"]), text_test=np.array(["p", "q"]))
+    data = datasets.load_npz(tmp_path / "t.npz")
+    assert data.X_train.shape == (4, 0) and data.X_test.shape == (2, 0) and data.class_names == ["a", "b"]
+    np.savez(tmp_path / "d.npz", **datasets.to_npz_dict(datasets.subsample(data, 2, None, 0)))
+    again = datasets.read(tmp_path / "d.npz")
+    assert len(again.text_train) == 2 and list(again.text_test) == ["p", "q"]
+    for text, label in zip(again.text_train, again.y_train):  # each text kept with its own label
+        assert y_train["wxyz".index(text)] == again.class_names[label]
+    np.savez(tmp_path / "bad.npz", y_train=y_train, y_test=y_test, text_train=np.array(["w"]), text_test=np.array(["p", "q"]))
+    with pytest.raises(ValueError, match=r"bad.npz: text_train needs one text per point of y_train"):
+        datasets.load_npz(tmp_path / "bad.npz")

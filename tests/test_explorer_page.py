@@ -282,6 +282,39 @@ def test_a_table_without_images_shows_feature_values_on_hover(browser, tmp_path)
     page.close()
 
 
+def test_a_dataset_of_texts_shows_each_points_text_on_hover_and_click(browser, tmp_path):
+    from hidden_embed import explorer
+
+    rng = np.random.default_rng(1)
+    coords_train, coords_test = rng.normal(size=(60, 2)).astype(np.float32), rng.normal(size=(20, 2)).astype(np.float32)
+    texts = [f"sentence {i}: " + " ".join(["word"] * (i % 7)) for i in range(80)]
+    texts[3] = "a long one " * 60  # cut to explorer.TEXT_CHARACTERS
+    maps = [explorer.map_entry("block1", "pca", coords_train, coords_test)]
+    empty = np.zeros((60, 0), np.float32), np.zeros((20, 0), np.float32)  # labels only: no input features
+    data = explorer.payload(title="texts", maps=maps, layers=["block1"], reducers=["pca"], class_names=["neg", "pos"],
+                            y_train=rng.integers(0, 2, 60), y_test=rng.integers(0, 2, 20), predictions=None,
+                            X_train=empty[0], X_test=empty[1], image_shape=None, neighbours=3, texts=texts)
+    assert data["features"] is None and len(data["texts"][3]) == explorer.TEXT_CHARACTERS
+    (tmp_path / "texts.html").write_text(explorer.page(data))
+    page = Page(browser, tmp_path / "texts.html")
+    xy = page.positions(0)
+    page.page.mouse.move(*xy[65])
+    page.page.wait_for_function("document.getElementById('tooltip').dataset.point !== undefined", timeout=5_000)
+    shown = int(page.js("document.getElementById('tooltip').dataset.point"))
+    assert page.page.locator("#tooltip .text").inner_text() == data["texts"][shown]
+    page.page.mouse.click(*xy[shown])
+    page.page.wait_for_function("explorer.selected(0).length === 1", timeout=5_000)
+    assert page.page.locator("#panel > .text").inner_text() == data["texts"][shown]
+    neighbours = page.page.locator("#neighbours figure")
+    assert neighbours.count() == 3
+    for j in range(3):  # each neighbour with its own text
+        point = int(neighbours.nth(j).get_attribute("data-point"))
+        assert neighbours.nth(j).locator(".text").inner_text().rstrip() == data["texts"][point] + ":"
+    page.shot("texts")
+    assert page.errors == []
+    page.close()
+
+
 # ---- the journey: layer morphs, the journey map, the epochs, what moved ---------------------------
 JOURNEY_PANELS = ["pca", "umap", "tsne", "pacmap", "trimap", "aligned_umap"]
 

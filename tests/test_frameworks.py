@@ -406,3 +406,64 @@ def test_the_pytorch_example_trains_and_exports_what_the_workflow_reads(tmp_path
         assert {"hidden1", "hidden2", "output"} <= set(names) and names[-1] == "output", names
     net = networks.load(tmp_path / "models/mlp.pt2", "torch")
     assert networks.evaluate(net, X[1500:], y[1500:])["accuracy"] > 0.5
+
+
+# ---- a dataset of labels only (texts): raw is no layer -------------------------------------------
+
+
+def texts_dataset(root: Path, n_train: int = 300, n_test: int = 100, texts: bool = True) -> Path:
+    """Labels only (three classes, named), with a sentence per point, and random activations of
+    two layers that carry the class (embedding: 16 values; block1: 5 tokens x 8 features)."""
+    rng = np.random.default_rng(0)
+    root.mkdir(parents=True, exist_ok=True)
+    names, centres = np.array(["neg", "neu", "pos"]), rng.standard_normal((3, 16))
+    arrays = {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        y = rng.integers(0, 3, n)
+        arrays[f"y_{split}"] = names[y]
+        if texts:
+            arrays[f"text_{split}"] = np.array([f"{split} sentence {i} about {names[c]}" for i, c in enumerate(y)])
+        embedding = centres[y] + 0.9 * rng.standard_normal((n, 16))
+        block = np.repeat(embedding[:, None, :8], 5, axis=1) + 0.5 * rng.standard_normal((n, 5, 8))
+        for name, values in (("embedding", embedding), ("block1", block)):
+            (root / "acts" / name).mkdir(parents=True, exist_ok=True)
+            np.save(root / "acts" / name / f"{split}.npy", values.astype(np.float32))
+    np.savez(root / "sentences.npz", **arrays)
+    return root
+
+
+def test_a_dataset_of_labels_only_maps_given_activations_without_raw(tmp_path):
+    root = texts_dataset(tmp_path)
+    data = {"reviews": {"source": "npz", "path": str(root / "sentences.npz")}}
+    given = {"kind": "activations", "path": str(root / "acts"), "layers": ["embedding", "block1"]}
+    config = check({"datasets": data, "cache_dir": str(tmp_path / "cache"), "variants": {"bert": given}})
+    assert [l.text() for l in configcheck.network_layers(config, "reviews", "bert")] == ["embedding (16)", "block1 (5x8)"]
+    assert configcheck.mapped_layers(config, "reviews", "bert") == ["embedding", "block1"]
+    assert config["datasets"]["reviews"]["preprocess"] == "none"
+    with pytest.raises(configcheck.ConfigError, match=r"^variant mlp \(kind mlp\) on dataset reviews: the dataset holds labels only \(no X_train, X_test\), so no network can run on it; map activations computed elsewhere \(kind activations\).$"):
+        check({"datasets": data, "variants": {"mlp": {}}})
+    short = dict(np.load(root / "sentences.npz"))
+    short["text_test"] = short["text_test"][:-1]
+    np.savez(tmp_path / "short.npz", **short)
+    with pytest.raises(configcheck.ConfigError, match=r"short.npz has text_test of shape \[99\] but y_test of shape \[100\]; give one text per label.$"):
+        check({"datasets": {"reviews": {"source": "npz", "path": str(tmp_path / "short.npz")}}, "variants": {"bert": given}})
+
+
+@pytest.mark.workflow
+def test_texts_mapped_from_their_activations_through_the_grid(tmp_path):
+    texts_dataset(tmp_path)
+    (tmp_path / "config.yaml").write_text(
+        "datasets: {reviews: {source: npz, path: sentences.npz}}\nreducers: {pca: {}}\n"
+        "variants: {bert: {kind: activations, path: acts, layers: [embedding, block1]}}\n"
+    )
+    result = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "2", "all")
+    assert result.returncode == 0, result.stderr[-5000:]
+    table = pd.read_csv(tmp_path / "results/experiments/config/tables/knn_accuracy.tsv", sep="\t")
+    assert list(dict.fromkeys(table["layer"])) == ["embedding", "block1"], "raw is no layer of a dataset of texts"
+    highdim = table[table["reducer"] == "highdim"].set_index(["layer", "k"])["accuracy"]
+    assert highdim["embedding"].min() > 0.9 and highdim["block1"].min() > 0.5, highdim  # chance: 1/3
+    assert not (tmp_path / "results/reviews/seed0/embeddings").exists()
+    page = (tmp_path / "results/reviews/seed0/bert/explorer.html").read_text()
+    assert "test sentence 0 about" in page and '"predictions":null' in page
+    layers = pd.read_csv(tmp_path / "results/experiments/config/tables/layers.tsv", sep="\t")
+    assert set(layers["layer"]) == {"embedding", "block1"}

@@ -25,6 +25,7 @@ from .sources import (
     ARCHIVE_SOURCES,
     ARCHIVES,
     IMAGE_SHAPES,
+    LABEL_KEYS,
     NPZ_KEYS,
     OFFICIAL,
     PARTS,
@@ -162,6 +163,8 @@ def data_layout(name: str, spec: dict) -> dict[str, Any]:
     except ValueError as err:
         raise ConfigError(f"datasets.{name}.path: {err}; give a .npz written by numpy.savez.") from None
     shapes = {key: shape for key, (shape, _) in headers.items()}
+    if "X_train" not in shapes and "X_test" not in shapes and all(k in shapes for k in LABEL_KEYS):
+        return _labels_only_layout(name, spec, path, shapes)
     missing = [k for k in NPZ_KEYS if k not in shapes]
     if missing:
         raise ConfigError(
@@ -184,6 +187,24 @@ def data_layout(name: str, spec: dict) -> dict[str, Any]:
         "image_shape": image,
         "dtype": headers["X_train"][1],
         "n_classes": len(spec["class_names"]) if spec.get("class_names") else None,
+    }
+
+
+def _labels_only_layout(name: str, spec: dict, path: str, shapes: dict) -> dict[str, Any]:
+    """A dataset of labels only (``y_train, y_test``; texts, say): no input features."""
+    for split in ("train", "test"):
+        text = shapes.get(f"text_{split}")
+        if text is not None and text[:1] != shapes[f"y_{split}"][:1]:
+            raise ConfigError(f"datasets.{name}.path: {path} has text_{split} of shape {list(text)} but y_{split} of shape {list(shapes[f'y_{split}'])}; give one text per label.")
+    return {
+        "n_train": shapes["y_train"][0],
+        "n_test": shapes["y_test"][0],
+        "n_features": 0,
+        "image_shape": None,
+        "dtype": None,
+        "n_classes": len(spec["class_names"]) if spec.get("class_names") else None,
+        "labels_only": True,
+        "texts": all(f"text_{split}" in shapes for split in ("train", "test")),
     }
 
 
@@ -245,6 +266,8 @@ def _check_sizes(name: str, spec: dict, config: dict) -> None:
     full_train, full_test, image = layout["n_train"], layout["n_test"], layout["image_shape"] is not None
     if spec["preprocess"] is None:
         spec["preprocess"] = "scale" if image or spec["source"] != "npz" else "standardize"
+    if layout.get("labels_only"):  # no features to prepare
+        spec["preprocess"] = "none"
     if spec["source"] == "npz" and spec.get("scale") is None and spec["preprocess"] == "scale":
         spec["scale"] = default_scale(layout["dtype"])
         if spec["scale"] is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .sources import NPZ_KEYS  # noqa: E402 - the keys a user's .npz holds
+from .sources import LABEL_KEYS, NPZ_KEYS, TEXT_KEYS  # noqa: E402 - the keys a user's .npz holds
 
 
 @dataclass
@@ -26,6 +26,9 @@ class Dataset:
     y_test: np.ndarray
     class_names: list[str]
     image_shape: tuple[int, ...] | None = None
+    # a text per point (sentences, say), for datasets whose points are texts: the explorer shows it
+    text_train: np.ndarray | None = None
+    text_test: np.ndarray | None = None
 
     @property
     def n_features(self) -> int:
@@ -146,26 +149,40 @@ def load_npz(
     image_shape: list[int] | None = None,
     class_names: list[str] | None = None,
 ) -> Dataset:
-    """A user's ``.npz`` with ``X_train, y_train, X_test, y_test`` (any labels, any width)."""
+    """A user's ``.npz`` with ``X_train, y_train, X_test, y_test`` (any labels, any width), or
+    labels only (``y_train, y_test``: points whose input is no array, texts say, mapped from
+    activations computed elsewhere; their ``X`` has no columns), with ``text_train, text_test``
+    (a text per point) where given."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file; fix the dataset's 'path' in config")
     with np.load(path, allow_pickle=False) as npz:
-        missing = [k for k in NPZ_KEYS if k not in npz.files]
+        labels_only = "X_train" not in npz.files and "X_test" not in npz.files
+        need = LABEL_KEYS if labels_only else NPZ_KEYS
+        missing = [k for k in need if k not in npz.files]
         if missing:
             raise ValueError(
                 f"{path} lacks {missing}; it must hold {list(NPZ_KEYS)} (found {npz.files})"
             )
-        arrays = {k: npz[k] for k in NPZ_KEYS}
+        arrays = {k: npz[k] for k in need}
+        if labels_only:
+            arrays.update({f"X_{s}": np.zeros((len(arrays[f"y_{s}"]), 0), np.float32) for s in ("train", "test")})
+        texts = {k: npz[k].astype(str) for k in TEXT_KEYS if k in npz.files}
         if class_names is None and "class_names" in npz.files:
             class_names = [str(c) for c in npz["class_names"]]
-    return from_arrays(
+    data = from_arrays(
         **arrays,
         scale=scale,
         class_names=class_names,
         image_shape=tuple(image_shape) if image_shape else None,
         origin=str(path),
     )
+    if texts:
+        for split in ("train", "test"):
+            if len(texts.get(f"text_{split}", ())) != len(getattr(data, f"y_{split}")):
+                raise ValueError(f"{path}: text_{split} needs one text per point of y_{split}")
+        data.text_train, data.text_test = texts["text_train"], texts["text_test"]
+    return data
 
 
 def stratified_subset(y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
@@ -191,6 +208,8 @@ def subsample(data: Dataset, n_train: int | None, n_test: int | None, seed: int)
         data.y_test[ite],
         data.class_names,
         data.image_shape,
+        None if data.text_train is None else data.text_train[itr],
+        None if data.text_test is None else data.text_test[ite],
     )
 
 
@@ -214,6 +233,7 @@ def to_npz_dict(data: Dataset) -> dict[str, Any]:
         "y_test": data.y_test,
         "class_names": np.array(data.class_names, dtype=str),
         "image_shape": np.array(data.image_shape or (), dtype=np.int64),
+        **({} if data.text_train is None else {"text_train": np.asarray(data.text_train, dtype=str), "text_test": np.asarray(data.text_test, dtype=str)}),
     }
 
 
@@ -228,6 +248,8 @@ def read(path: str | Path) -> Dataset:
             npz["y_test"],
             [str(c) for c in npz["class_names"]],
             shape or None,
+            npz["text_train"] if "text_train" in npz.files else None,
+            npz["text_test"] if "text_test" in npz.files else None,
         )
 
 
@@ -237,6 +259,8 @@ def standardize(data: Dataset) -> Dataset:
     Constant features (sd 0) are only centred (scikit-learn's ``StandardScaler``)."""
     from sklearn.preprocessing import StandardScaler
 
+    if data.n_features == 0:  # labels only: nothing to standardize
+        return data
     scaler = StandardScaler().fit(data.X_train)
     return Dataset(
         scaler.transform(data.X_train).astype(np.float32),
@@ -245,6 +269,8 @@ def standardize(data: Dataset) -> Dataset:
         data.y_test,
         data.class_names,
         data.image_shape,
+        data.text_train,
+        data.text_test,
     )
 
 

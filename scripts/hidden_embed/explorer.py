@@ -237,8 +237,11 @@ def payload(
     journey_map: dict | None = None,
     journey_k: int | None = None,
     epochs: Sequence[dict] = (),
+    texts: Sequence[str] | None = None,
 ) -> dict:
-    """Everything the page shows, as JSON-ready values (typed arrays as base64)."""
+    """Everything the page shows, as JSON-ready values (typed arrays as base64). ``texts`` (one
+    per point, train then test; a dataset of texts) are shown where an image would be, each cut
+    to :data:`TEXT_CHARACTERS` characters."""
     n_train, n_test = len(y_train), len(y_test)
     labels = np.concatenate([y_train, y_test]).astype("<u2")
     data = {
@@ -255,6 +258,7 @@ def payload(
         "maps": maps,
         "images": None,
         "features": None,
+        "texts": None if texts is None else [short_text(t) for t in texts],
         # the journey: layer morphs (one per reducer), the journey map, the epochs of the dynamics
         "morphs": list(morphs),
         "journeyMap": journey_map,
@@ -263,6 +267,8 @@ def payload(
         "ramp": ramp_colors(),
     }
     images = display_images(np.concatenate([X_train, X_test]), image_shape)
+    if texts is not None or X_train.shape[1] == 0:  # texts, or labels only: no features to show
+        return data
     if images is not None:
         data["images"] = {
             "height": int(images.shape[1]),
@@ -277,6 +283,15 @@ def payload(
             values = np.concatenate([X_train[:, :shown], X_test[:, :shown]]).astype("<f4")
             data["features"] = {"count": int(X_train.shape[1]), "shown": int(shown), "values": _b64(values)}
     return data
+
+
+TEXT_CHARACTERS = 280  # what a point's text shows of itself
+
+
+def short_text(text: str, limit: int = TEXT_CHARACTERS) -> str:
+    """A text cut to ``limit`` characters (an ellipsis says it was cut), its whitespace one space."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def page(data: dict) -> str:

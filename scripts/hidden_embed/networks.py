@@ -114,6 +114,13 @@ def describe(
     keeps a saved model's shapes (:func:`saved_output_shapes`)."""
     kind = settings.get("kind", "mlp")
     raw = Layer(RAW, (n_features,), "input")
+    if n_features == 0:  # a dataset of labels only: its points are no arrays, raw is no layer
+        if kind != GIVEN:
+            raise NetworkError(
+                "the dataset holds labels only (no X_train, X_test), so no network can run on it; map "
+                "activations computed elsewhere (kind activations)"
+            )
+        return given_layers(settings["path"], settings.get("layers"), cache_dir)
     if kind == "saved":
         return [raw, *saved_layers(settings["path"], cache_dir)]
     if kind in GRAPH_KINDS:

@@ -75,6 +75,8 @@ SIZES = {"mnist": OFFICIAL_SIZES, "fashion-mnist": OFFICIAL_SIZES, "cifar-10": (
 IMAGE_SHAPES = {"mnist": (28, 28), "fashion-mnist": (28, 28), "cifar-10": (32, 32, 3), "digits": (8, 8)}
 DIGITS_POINTS = 1797  # scikit-learn's bundled digits
 NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
+LABEL_KEYS = ("y_train", "y_test")  # a dataset of labels only (its points are no arrays: texts)
+TEXT_KEYS = ("text_train", "text_test")  # a text per point, shown by the explorer
 
 # The range of each unsigned integer type: what `scale: null` divides stored images by.
 INTEGER_RANGES = {"|u1": 255, "<u2": 65535, ">u2": 65535}

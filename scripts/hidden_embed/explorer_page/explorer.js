@@ -63,6 +63,7 @@
   }
 
   function featureText(i) {
+    if (data.texts) return data.texts[i];  // a dataset of texts: the point's own text
     if (!features) return `row ${rowIndex(i)} of the ${splitName(i)} split`;
     const shown = data.features.shown;
     const parts = [];
@@ -513,7 +514,7 @@
     tooltip.replaceChildren();
     const image = thumb(i, 3);
     if (image) tooltip.append(image);
-    else tooltip.append(el('div', { class: 'features' }, featureText(i)));
+    else tooltip.append(el('div', { class: data.texts ? 'text' : 'features' }, featureText(i)));
     tooltip.append(el('div', {}, describe(i)));
     tooltip.dataset.point = String(i);
     tooltip.hidden = false;
@@ -612,7 +613,7 @@
   function showPoint(i, source) {
     const parts = [el('h2', { id: 'point-title' }, describe(i))];
     const image = thumb(i, 5);
-    parts.push(image || el('div', { class: 'features' }, featureText(i)));
+    parts.push(image || el('div', { class: data.texts ? 'text' : 'features' }, featureText(i)));
     // the neighbours in the map the point was clicked in; for a morph, the map of the layer shown
     const where = source.kind === 'grid' ? source : (source.kind === 'morph' ? gridMap(journeyLayers[layerControl.state.at], source.reducer) : null);
     if (!where) { panel.replaceChildren(...parts); return; }
@@ -624,7 +625,7 @@
     const list = el('div', { class: 'thumbs', id: 'neighbours' });
     neighbours.forEach(([d, j]) => {
       list.append(el('figure', { title: `${describe(j)}; distance ${d.toPrecision(3)}`, 'data-point': String(j) },
-        thumb(j, 2) || el('span', {}, `#${j}`), names[labels[j]]));
+        thumb(j, 2) || el('span', { class: data.texts ? 'text' : '' }, data.texts ? `${data.texts[j]}: ` : `#${j}`), names[labels[j]]));
     });
     parts.push(list);
     panel.replaceChildren(...parts);
