@@ -128,6 +128,15 @@ def test_the_pt2_and_the_onnx_file_of_one_network_give_the_same_activations(torc
     assert values["torch"]["conv1"].shape == (300, 8) and values["torch"]["conv2"].shape == (300, 16 * 2 * 2)
 
 
+def test_functional_nodes_of_a_skip_connection_are_read_out_by_their_graph_names(torch_models):
+    X = np.random.default_rng(2).random((50, 64), dtype=np.float32)
+    net = networks.load(torch_models / "skip.pt2", "torch")
+    values = networks.activations(net, X, ["relu", "relu_1", "add", "out"], {}, batch_size=16)
+    # forward: h = F.relu(fc1(x)); out(h + F.relu(fc2(h)))
+    np.testing.assert_allclose(values["add"], values["relu"] + values["relu_1"], rtol=1e-6, atol=1e-6)
+    assert (values["relu"] >= 0).all() and values["out"].shape == (50, 10)
+
+
 def test_a_fixed_batch_export_is_fed_batches_of_its_size(torch_models):
     X = np.random.default_rng(1).random((10, 64), dtype=np.float32)
     fixed, dynamic = networks.load(torch_models / "fixed.pt2", "torch"), networks.load(torch_models / "mlp.pt2", "torch")

@@ -286,3 +286,26 @@ def test_a_class_name_no_font_draws_gets_a_readable_label_and_a_warning(tmp_path
     warned = [r.getMessage() for r in caplog.records]
     assert any("class name '猫' (class 0) has characters no installed font draws (猫)" in m and "'class 0'" in m for m in warned), warned
     assert sum("'猫'" in m for m in warned) == 1, "one warning per name, not one per frame"
+
+
+def test_two_networks_of_different_layers_each_keep_their_own_in_tables_and_figures():
+    own = {"d/mlp": ["raw", "hidden1", "hidden2"], "d/cnn": ["raw", "conv1", "conv2", "hidden1"]}
+    parts = [
+        tables.accuracy_rows({5: 0.5 + 0.1 * i}, dataset="d", variant="" if layer == "raw" else v, seed=0,
+                             layer=layer, reducer=r, placement="transform", n_train=9, n_test=3)
+        for v, layers in (("mlp", own["d/mlp"]), ("cnn", own["d/cnn"]))
+        for i, layer in enumerate(layers)
+        if not (layer == "raw" and v == "cnn")
+        for r in ("pca", tables.HIGHDIM)
+    ]
+    tidy = tables.combine(parts, ["d"], ["mlp", "cnn"], own, ["pca"])
+    summary = tables.summarise(tidy, tables.ACCURACY_KEYS, ["accuracy"])
+    rows = list(tables.pivot(summary).index)
+    assert rows == [("d", "mlp", "raw"), ("d", "mlp", "hidden1"), ("d", "mlp", "hidden2"),
+                    ("d", "cnn", "raw"), ("d", "cnn", "conv1"), ("d", "cnn", "conv2"), ("d", "cnn", "hidden1")]
+    fig = summaryplots.accuracy_by_layer(summary, 5, ["mlp", "cnn"], own, ["pca"])
+    ticks = [[t.get_text() for t in ax.get_xticklabels()] for ax in fig.axes[::2]]  # each variant's full panel
+    assert ticks == [own["d/mlp"], own["d/cnn"]]
+    line = next(l for l in fig.axes[2].get_lines() if len(l.get_xdata()) == 4)  # the cnn's PCA line
+    assert np.isfinite(line.get_ydata()).all(), "no empty tick in a network's own axis"
+    style.close(fig)
