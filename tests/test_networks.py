@@ -214,7 +214,7 @@ def test_a_saved_model_that_maps_no_layer_of_layers_is_refused(saved_models):
     beside = {"datasets": {"digits": {"source": "digits"}}, "variants": {"mlp": {}, "mine": saved}}
     with pytest.raises(configcheck.ConfigError, match=r"variant mine maps none of the layers \['hidden1', 'hidden2'\] on dataset digits: its network has raw \(64\), d1 \(6\), probs \(10\); set variants.mine.layers"):
         check(beside)
-    with pytest.raises(configcheck.ConfigError, match=r"^model.path is read by kinds saved, torch, onnx only, and no variant has one; set model.kind"):
+    with pytest.raises(configcheck.ConfigError, match=r"^model.path is read by kinds saved, torch, onnx, activations only, and no variant has one; set model.kind"):
         check({"datasets": {"digits": {"source": "digits"}}, "model": {"path": str(saved_models / "sequential.keras")}})
 
 
