@@ -209,7 +209,6 @@ PATHS = {
     "figure": f"results/experiments/{EXPERIMENT}/figures/{{name}}.{{ext}}",
     "paper": f"results/experiments/{EXPERIMENT}/paper/{{name}}",
     "archive": f"results/experiments/{EXPERIMENT}/archive.tar.gz",
-    "layer_list": f"results/experiments/{EXPERIMENT}/network_layers.txt",
 }
 SPLITS = ["train", "test"]
 

@@ -138,12 +138,11 @@ rule import_activations:
 
 
 # `snakemake --cores 1 list_layers`: every network's layers with their shapes, read from the
-# models without running them (as the config check reads them), printed and kept.
+# models without running them (as the config check reads them), printed each time and kept in its
+# log. No output file: the rule runs whenever it is asked for.
 rule list_layers:
     input:
         package(),
-    output:
-        PATHS["layer_list"],
     log:
         f"results/logs/list_layers/{EXPERIMENT}.log",
     conda:

@@ -110,6 +110,8 @@ rule network_similarity:
     conda:
         "../envs/reduce.yaml"
     threads: 2
+    resources:
+        mem_mb=8000,  # every mapped layer's test activations of every network at once
     params:
         portable_kernels=config["portable_kernels"],
         threads=2,

@@ -12,7 +12,8 @@ from hidden_embed import similarity, tables  # noqa: E402
 
 records = snakemake.params.layers  # noqa: F821
 rows = []
-for (dataset, seed), group in pd.DataFrame(records).groupby(["dataset", "seed"], sort=False):
+frame = pd.DataFrame(records, columns=["dataset", "seed", "variant", "layer", "path"])
+for (dataset, seed), group in frame.groupby(["dataset", "seed"], sort=False):
     variants = list(dict.fromkeys(group["variant"]))
     values = {(r.variant, r.layer): np.load(r.path) for r in group.itertuples()}
     for i, a in enumerate(variants):

@@ -1,5 +1,5 @@
 """Rule list_layers: every network's layers with their output shapes (as the config check reads
-them from each model, without running it), written to a file and printed."""
+them from each model, without running it), printed and written to the rule's log."""
 
 import os
 
@@ -10,6 +10,5 @@ from hidden_embed import runtime  # noqa: E402
 log = runtime.setup(snakemake)  # noqa: F821 - injected by Snakemake
 
 listing = snakemake.params.listing  # noqa: F821
-runtime.save_text(snakemake.output[0], listing)  # noqa: F821
-log.info("%d networks listed in %s", listing.count(" layers, "), snakemake.output[0])  # noqa: F821
+log.info("every network's layers:\n%s", listing)
 print(listing, file=terminal, flush=True)

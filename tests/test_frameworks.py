@@ -137,7 +137,7 @@ def test_functional_nodes_of_a_skip_connection_are_read_out_by_their_graph_names
     assert (values["relu"] >= 0).all() and values["out"].shape == (50, 10)
 
 
-def test_a_fixed_batch_export_is_fed_batches_of_its_size(torch_models):
+def test_a_fixed_batch_export_is_fed_batches_of_its_size(torch_models, tmp_path):
     X = np.random.default_rng(1).random((10, 64), dtype=np.float32)
     fixed, dynamic = networks.load(torch_models / "fixed.pt2", "torch"), networks.load(torch_models / "mlp.pt2", "torch")
     assert fixed.batch == 7 and dynamic.batch is None
@@ -145,6 +145,10 @@ def test_a_fixed_batch_export_is_fed_batches_of_its_size(torch_models):
     b = networks.activations(dynamic, X, ["hidden2", "output"], {}, batch_size=4)
     assert a["output"].shape == (10, 10)
     np.testing.assert_allclose(a["output"], b["output"], rtol=1e-6, atol=1e-6)
+    # written batch by batch as the rule writes it: every row, in its place
+    shape = networks.write_activations(fixed, X, "hidden2", None, tmp_path / "hidden2.npy", batch_size=4)
+    assert shape == (10, 16)
+    np.testing.assert_allclose(np.load(tmp_path / "hidden2.npy"), b["hidden2"], rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -182,6 +186,8 @@ def test_torch_models_map_the_reference_layer_names_and_their_input_must_fit(tor
         check(digits_with(tmp_path, mine={"kind": "onnx"}))
     with pytest.raises(configcheck.ConfigError, match=r"^variants.mine.input_scaling applies only to kind saved or torch or onnx, but variant mine has kind mlp; remove it.$"):
         check(digits_with(tmp_path, mine={"input_scaling": {"mean": [0.5]}}))
+    with pytest.raises(configcheck.ConfigError, match=r"^variants.mine.input_scaling.mean has 3 values, but digits's images have 1 channel\(s\); give one value, or one per channel.$"):
+        check(digits_with(tmp_path, mine={"kind": "torch", "path": str(torch_models / "cnn.pt2"), "layers": ["raw", "conv1"], "input_scaling": {"mean": [0.1, 0.2, 0.3]}}))
 
 
 def test_a_dry_run_imports_no_torch_and_reads_the_kept_description(torch_models, tmp_path):
@@ -345,6 +351,14 @@ def test_given_activations_with_a_fault_are_refused_naming_the_file_and_row(tmp_
         check(digits_with(tmp_path / "cache", mine=variant(wrong)))
     with pytest.raises(configcheck.ConfigError, match=r"nowhere does not exist; give the folder that holds \{layer\}/train.npy"):
         check(digits_with(tmp_path / "cache", mine=variant(tmp_path / "nowhere")))
+    flat = given_folder(tmp_path / "flat", n_train, n_test, {"h": ()})
+    with pytest.raises(configcheck.ConfigError, match=r"flat/h/train.npy holds one value per point; give a vector per point"):
+        check(digits_with(tmp_path / "cache", mine=variant(flat)))
+    fine = given_folder(tmp_path / "fine", n_train, n_test, {"h": (4,)})
+    subsampled = digits_with(tmp_path / "cache", mine=variant(fine))
+    subsampled["datasets"]["digits"]["n_train"] = 100
+    with pytest.raises(configcheck.ConfigError, match=r"datasets.digits.n_train subsamples the dataset, but your activations follow its points as they are; remove n_train and n_test"):
+        check(subsampled)
 
 
 MAKE_GIVEN = r"""
@@ -456,6 +470,10 @@ def test_a_dataset_of_labels_only_maps_given_activations_without_raw(tmp_path):
     np.savez(tmp_path / "short.npz", **short)
     with pytest.raises(configcheck.ConfigError, match=r"short.npz has text_test of shape \[99\] but y_test of shape \[100\]; give one text per label.$"):
         check({"datasets": {"reviews": {"source": "npz", "path": str(tmp_path / "short.npz")}}, "variants": {"bert": given}})
+    del short["text_test"]
+    np.savez(tmp_path / "one.npz", **short)
+    with pytest.raises(configcheck.ConfigError, match=r"one.npz has a text per point for one split only; give text_train and text_test, or neither.$"):
+        check({"datasets": {"reviews": {"source": "npz", "path": str(tmp_path / "one.npz")}}, "variants": {"bert": given}})
 
 
 @pytest.mark.workflow
@@ -476,3 +494,19 @@ def test_texts_mapped_from_their_activations_through_the_grid(tmp_path):
     assert "test sentence 0 about" in page and '"predictions":null' in page
     layers = pd.read_csv(tmp_path / "results/experiments/config/tables/layers.tsv", sep="\t")
     assert set(layers["layer"]) == {"embedding", "block1"}
+
+
+def test_list_layers_prints_every_networks_layers_each_time(torch_models, tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        f"cache_dir: {tmp_path / 'cache'}\ndatasets: {{digits: {{source: digits}}}}\n"
+        f"variants: {{mlp: {{}}, pt2: {{kind: torch, path: {torch_models / 'cnn.pt2'}, layers: [raw, conv2]}}}}\n"
+        "layers: [raw, hidden1, hidden2]\n"
+    )
+    for _ in range(2):  # no output file: it runs, and prints, whenever asked for
+        done = snakemake(tmp_path, "--configfile", "config.yaml", "--cores", "1", "list_layers")
+        assert done.returncode == 0, done.stderr[-3000:]
+        lines = done.stdout.splitlines()
+        assert "digits / pt2 (kind torch, " in done.stdout and "digits / mlp (kind mlp): 4 layers, 3 mapped" in lines
+        conv2 = next(line.split() for line in lines if line.strip().startswith("conv2 "))
+        assert conv2 == ["conv2", "16x2x2", "Sequential", "mapped,", "pooling", "avg"]
+    assert "every network's layers" in (tmp_path / "results/logs/list_layers/config.log").read_text()

@@ -7,7 +7,8 @@ and writes ``models/fashion-mnist-mlp.pt2`` (torch.export) and ``models/fashion-
 The network and its training are the reference's (config/config.yaml): 784-256-64-10, ReLU,
 dropout 0.5 after each hidden layer, softmax; Adam (learning rate 0.001, epsilon 1e-7 as Keras's),
 batch 128, 20 epochs, a seeded stratified 1/6 held out for validation, Glorot-uniform weights and
-zero biases (Keras's defaults), seed 0. The modules are named as the reference's layers (hidden1,
+zero biases (Keras's defaults), seed 0, one thread (the same seed and threads give the same
+weights). The modules are named as the reference's layers (hidden1,
 hidden2, output), so that the tables put the two networks' rows side by side.
 """
 
@@ -70,7 +71,9 @@ def main() -> None:
     parser.add_argument("out", help="the models' path without suffix (.pt2 and .onnx are added)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=1, help="torch's threads (other counts sum in another order: other weights)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     data = datasets.read(args.dataset)

@@ -192,6 +192,8 @@ def data_layout(name: str, spec: dict) -> dict[str, Any]:
 
 def _labels_only_layout(name: str, spec: dict, path: str, shapes: dict) -> dict[str, Any]:
     """A dataset of labels only (``y_train, y_test``; texts, say): no input features."""
+    if ("text_train" in shapes) != ("text_test" in shapes):
+        raise ConfigError(f"datasets.{name}.path: {path} has a text per point for one split only; give text_train and text_test, or neither.")
     for split in ("train", "test"):
         text = shapes.get(f"text_{split}")
         if text is not None and text[:1] != shapes[f"y_{split}"][:1]:
@@ -355,6 +357,14 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
     except networks.NetworkError as err:
         raise ConfigError(f"{where}: {err}.") from None
     kind = settings.get("kind", "mlp")
+    scaling = settings.get("input_scaling") or {}
+    channels = (networks.image_input_shape(layout["image_shape"]) or (0, 0, 1))[2]
+    for key, values in scaling.items():
+        if len(values) not in (1, channels):
+            raise ConfigError(
+                f"variants.{variant}.input_scaling.{key} has {len(values)} values, but {dataset}'s images have {channels} "
+                "channel(s); give one value, or one per channel."
+            )
     if kind in networks.IMPORTED:
         model_input = networks.model_input_shape(kind, settings["path"], config.get("cache_dir"))
         if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"], kind in networks.CHANNELS_FIRST):
@@ -391,6 +401,14 @@ def _check_given(config: dict, dataset: str, variant: str) -> None:
     settings = network_settings(config, dataset, variant)
     if settings.get("kind") != networks.GIVEN:
         return
+    spec = config["datasets"][dataset]
+    for split in ("train", "test"):
+        if spec.get(f"n_{split}") is not None:
+            raise ConfigError(
+                f"variant {variant} (kind activations) on dataset {dataset}: datasets.{dataset}.n_{split} subsamples the "
+                "dataset, but your activations follow its points as they are; remove n_train and n_test (or give a "
+                "dataset of just the points you computed activations of)."
+            )
     used = computed_layers(config, dataset, variant)
     sizes = {"train": train_size(config, dataset), "test": test_size(config, dataset)}
     n_classes = data_layout(dataset, config["datasets"][dataset])["n_classes"]

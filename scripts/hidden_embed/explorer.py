@@ -267,7 +267,7 @@ def payload(
         "ramp": ramp_colors(),
     }
     images = display_images(np.concatenate([X_train, X_test]), image_shape)
-    if texts is not None or X_train.shape[1] == 0:  # texts, or labels only: no features to show
+    if X_train.shape[1] == 0:  # labels only (texts, say): no image, no features to show
         return data
     if images is not None:
         data["images"] = {

@@ -469,13 +469,16 @@ def torch_description(path: str | Path) -> dict[str, Any]:
                 f"{path} calls operators that your code registers ({', '.join(custom)}), so it cannot be loaded without "
                 "that code; export the model with torch's own operators in their place"
             ) from None
-        raise NetworkError(f"torch.export.load cannot read {path} ({str(err).splitlines()[0]}); {EXPORT_HINT['torch']}") from None
+        raise NetworkError(f"torch.export.load cannot read {path} ({(str(err).splitlines() or [type(err).__name__])[0]}); {EXPORT_HINT['torch']}") from None
     user_inputs = list(program.graph_signature.user_inputs)
     if len(user_inputs) != 1:
         raise NetworkError(f"{path} takes {len(user_inputs)} inputs; the workflow feeds a model one input, the data's rows or images")
     user_outputs = [o for o in program.graph_signature.user_outputs if o is not None]
     if len(user_outputs) != 1:
-        raise NetworkError(f"{path} has {len(user_outputs)} outputs; the workflow needs one output, the class scores")
+        raise NetworkError(
+            f"{path} has {len(user_outputs)} outputs; the workflow needs one output, the class scores: export a "
+            "wrapper module whose forward returns only them"
+        )
     nodes, placeholder = [], None
     for node in program.graph.nodes:
         value = node.meta.get("val")
@@ -498,6 +501,7 @@ def torch_description(path: str | Path) -> dict[str, Any]:
     batch = placeholder.shape[0] if placeholder is not None else None
     return {
         "format": SHAPES_FORMAT,
+        "dtype": str(placeholder.dtype).replace("torch.", "") if placeholder is not None else "float32",
         "input": _dims(placeholder.shape[1:]) if placeholder is not None else [],
         "batch": batch if isinstance(batch, int) else None,
         "layers": graph_layers(nodes, user_outputs[0]),
@@ -517,14 +521,17 @@ def onnx_description(path: str | Path) -> dict[str, Any]:
         model = onnx.load(str(path), load_external_data=False)
         inferred = onnx.shape_inference.infer_shapes(model)
     except Exception as err:  # noqa: BLE001 - onnx raises several kinds for a broken file
-        raise NetworkError(f"{path} is not an ONNX model onnx can read ({str(err).splitlines()[0]}); {EXPORT_HINT['onnx']}") from None
+        raise NetworkError(f"{path} is not an ONNX model onnx can read ({(str(err).splitlines() or [type(err).__name__])[0]}); {EXPORT_HINT['onnx']}") from None
     graph = inferred.graph
     initializers = {t.name for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in initializers]
     if len(inputs) != 1:
         raise NetworkError(f"{path} takes {len(inputs)} inputs; the workflow feeds a model one input, the data's rows or images")
     if len(graph.output) != 1:
-        raise NetworkError(f"{path} has {len(graph.output)} outputs; the workflow needs one output, the class scores")
+        raise NetworkError(
+            f"{path} has {len(graph.output)} outputs; the workflow needs one output, the class scores: export a "
+            "model that returns only them"
+        )
 
     def dims(value_info) -> list:  # noqa: ANN001
         return [d.dim_value if d.HasField("dim_value") else None for d in value_info.type.tensor_type.shape.dim]
@@ -571,8 +578,10 @@ def onnx_description(path: str | Path) -> dict[str, Any]:
     if twice:
         raise NetworkError(f"{path}: the tensors of layers {twice} have one name once made safe for a path; rename those tensors in the ONNX graph")
     external = sorted({entry.value for t in model.graph.initializer for entry in t.external_data if entry.key == "location"})
+    dtypes = {onnx.TensorProto.DOUBLE: "float64", onnx.TensorProto.FLOAT16: "float16"}
     return {
         "format": SHAPES_FORMAT,
+        "dtype": dtypes.get(inputs[0].type.tensor_type.elem_type, "float32"),
         "files": external,  # the files beside it that hold its weights
         "input": dims(inputs[0])[1:],
         "batch": batch_dim.dim_value if batch_dim is not None and batch_dim.HasField("dim_value") else None,
@@ -655,6 +664,7 @@ def given_layers(path: str | Path, order: list[str] | None = None, cache_dir: st
         raise NetworkError(f"{path} holds no activations; {EXPORT_HINT[GIVEN]}")
     rank = {name: i for i, name in enumerate(order or [])}
     layers = sorted(layers, key=lambda l: (l["name"] == OUTPUT, rank.get(l["name"], len(rank))))
+    _distinct_names(path, [l["name"] for l in layers])
     return [Layer(l["name"], tuple(l["shape"]), GIVEN_CLASS) for l in layers]
 
 
@@ -674,8 +684,10 @@ def given_faults(path: str | Path, layers: list[str], sizes: dict[str, int], n_c
                 continue
             if facts["rows"] != sizes[split]:
                 faults.append(f"{facts['file']} has {facts['rows']} rows, but the dataset has {sizes[split]} {split} points; give one row per point, in the dataset's order")
-            if facts["dtype"][0] not in "fiu" and not facts["dtype"].startswith(("float", "int", "uint")):
+            if not facts["dtype"].startswith(("float", "int", "uint")):
                 faults.append(f"{facts['file']} holds {facts['dtype']} values; give numbers (float32)")
+            if not facts["shape"]:
+                faults.append(f"{facts['file']} holds one value per point; give a vector per point (an array of n rows x values)")
             if facts["nonfinite"] is not None:
                 faults.append(f"{facts['file']} row {facts['nonfinite']} holds a NaN or an infinite value; give finite activations")
         if len({tuple(facts["shape"]) for facts in splits.values()}) > 1:
@@ -709,7 +721,17 @@ def graph_model_layers(kind: str, path: str | Path, cache_dir: str | Path | None
     layers = [Layer(l["name"], tuple(l["shape"]), l["cls"], l["calls"], len(l["shape"]) >= 3) for l in description["layers"]]
     if not layers:
         raise NetworkError(f"{path}: no layer of the graph gives one tensor per point; {EXPORT_HINT[kind]}")
+    _distinct_names(path, [l.name for l in layers])
     return layers
+
+
+def _distinct_names(path: str | Path, names: list[str]) -> None:
+    """Layer names that can be told apart: no two alike, none named as the input layer."""
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise NetworkError(f"{path}: two layers are named {twice[0]}; rename one (a module and a graph node share the name)")
+    if RAW in names:
+        raise NetworkError(f"{path}: a layer is named {RAW}, the name of the input layer; rename it")
 
 
 def source_files(kind: str, path: str | Path, cache_dir: str | Path | None = None) -> list[str]:
@@ -915,6 +937,7 @@ class GraphNet:
 
         X = np.asarray(X, dtype=np.float32)
         layout = input_layout(self.input_shape, X.shape[1], image_shape, channels_first=True)
+        X = X.astype(self.description.get("dtype", "float32"), copy=False)  # as the model takes it (a .double() export: float64)
         if layout is None:
             raise NetworkError(f"{self.path} takes inputs of shape {list(self.input_shape)}, which the data's rows of {X.shape[1]} values do not fit")
         if layout == "flat":
@@ -928,7 +951,8 @@ class GraphNet:
         raise NotImplementedError
 
     def outputs(self, X, nodes: list[str], batch_size: int = 1024) -> Iterator[list]:  # noqa: ANN001
-        """The values of ``nodes`` for ``X`` (shaped by :meth:`shape_input`), batch by batch."""
+        """The values of ``nodes`` for ``X`` (shaped by :meth:`shape_input`), batch by batch, as
+        float32."""
         import numpy as np
 
         size = self.batch or batch_size
@@ -937,7 +961,7 @@ class GraphNet:
             n = len(batch)
             if self.batch and n < self.batch:  # a fixed batch size: pad the last batch
                 batch = np.concatenate([batch, np.zeros((self.batch - n, *batch.shape[1:]), batch.dtype)])
-            yield [np.asarray(value)[:n] for value in self.run(batch, nodes)]
+            yield [np.asarray(value)[:n].astype(np.float32, copy=False) for value in self.run(batch, nodes)]
 
     def __call__(self, X, training: bool = False):  # noqa: ANN001, ANN204 - as a Keras model is called
         import numpy as np
@@ -1010,8 +1034,6 @@ class OnnxNet(GraphNet):
     def run(self, batch, nodes: list[str]) -> list:  # noqa: ANN001
         session = self.session(tuple(nodes))
         given = session.get_inputs()[0]
-        if given.type == "tensor(double)":
-            batch = batch.astype("float64")
         return session.run(list(nodes), {given.name: batch})
 
 
@@ -1079,13 +1101,17 @@ def write_activations(model, X, layer: str, rule: str | None, path: str | Path, 
 
     from .runtime import atomic_path
 
-    out = None
+    out, start = None, 0
     with atomic_path(path) as tmp:
-        for start, batch in zip(range(0, len(X), batch_size), read_out(model, X, [layer], {layer: rule}, batch_size)):
+        # batches of read_out's size (a model exported with a fixed batch size has its own)
+        for batch in read_out(model, X, [layer], {layer: rule}, batch_size):
             values = batch[layer]
             if out is None:
                 out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(len(X), values.shape[1]))
             out[start : start + len(values)] = values
+            start += len(values)
+        if start != len(X):
+            raise NetworkError(f"{layer}: the model gave {start} rows for {len(X)} points")
         out.flush()
         shape = out.shape
         del out
