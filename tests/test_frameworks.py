@@ -137,6 +137,16 @@ def test_functional_nodes_of_a_skip_connection_are_read_out_by_their_graph_names
     assert (values["relu"] >= 0).all() and values["out"].shape == (50, 10)
 
 
+def test_a_float64_export_gets_float64_inputs_and_gives_the_float32_numbers(torch_models):
+    X = np.random.default_rng(3).random((20, 64), dtype=np.float32)
+    double, single = networks.load(torch_models / "double.pt2", "torch"), networks.load(torch_models / "mlp.pt2", "torch")
+    assert double.description["dtype"] == "float64" and single.description["dtype"] == "float32"
+    a = networks.activations(double, networks.model_input(double, X, (8, 8)), ["hidden2", "output"], {})
+    b = networks.activations(single, networks.model_input(single, X, (8, 8)), ["hidden2", "output"], {})
+    assert a["hidden2"].dtype == np.float32
+    np.testing.assert_allclose(a["output"], b["output"], rtol=1e-5, atol=1e-5)
+
+
 def test_a_fixed_batch_export_is_fed_batches_of_its_size(torch_models, tmp_path):
     X = np.random.default_rng(1).random((10, 64), dtype=np.float32)
     fixed, dynamic = networks.load(torch_models / "fixed.pt2", "torch"), networks.load(torch_models / "mlp.pt2", "torch")

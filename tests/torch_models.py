@@ -7,12 +7,14 @@ a script (``python tests/torch_models.py OUT``) so that the test process imports
   hidden1 and output, on 1x8x8 images.
 - ``skip``: a functional ``F.relu`` and a skip connection (``add``), no module to hook there.
 - ``fixed``: the MLP exported with a fixed batch size of 7.
+- ``double``: the MLP in float64, taking float64 inputs.
 - ``pickled``: the MLP written by ``torch.save`` (needs the user's class to load).
 - ``custom``: a model calling a custom operator (needs the user's code to load).
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -111,6 +113,8 @@ def main(out: Path) -> None:
     skip = train(Skip(), X, y, epochs=10)
     export(skip, torch.from_numpy(X[:4]), out, "skip", onnx=False)
     torch.export.save(torch.export.export(mlp, (torch.from_numpy(X[:7]),)), out / "fixed.pt2")
+    double = copy.deepcopy(mlp).double()  # a model of float64 weights, taking float64 inputs
+    export(double, torch.from_numpy(X[:4]).double(), out, "double", onnx=False)
     torch.save(mlp, out / "pickled.pt2")
     torch.export.save(torch.export.export(Custom().eval(), (torch.from_numpy(X[:4]),)), out / "custom.pt2")
 
