@@ -88,7 +88,7 @@ def test_input_scaling_per_channel_and_its_errors():
     scaled = networks.scale_input(X, (2, 2, 3), {"mean": [0.0, 0.5, 1.0], "std": [1.0, 0.5, 0.25]})
     assert np.allclose(scaled, 0.0)
     assert np.allclose(networks.scale_input(X, (2, 2, 3), {"mean": [0.5], "std": [0.5]}), (X - 0.5) / 0.5)
-    with pytest.raises(networks.NetworkError, match=r"^input_scaling.mean has 2 values, but the images have 3 channels; give one value or one per channel$"):
+    with pytest.raises(networks.NetworkError, match=r"^input_scaling.mean has 2 values, but the images have 3 channel\(s\); give one value, or one per channel$"):
         networks.scale_input(X, (2, 2, 3), {"mean": [0.1, 0.2]})
 
 
@@ -196,7 +196,7 @@ def test_torch_models_map_the_reference_layer_names_and_their_input_must_fit(tor
         check(digits_with(tmp_path, mine={"kind": "onnx"}))
     with pytest.raises(configcheck.ConfigError, match=r"^variants.mine.input_scaling applies only to kind saved or torch or onnx, but variant mine has kind mlp; remove it.$"):
         check(digits_with(tmp_path, mine={"input_scaling": {"mean": [0.5]}}))
-    with pytest.raises(configcheck.ConfigError, match=r"^variants.mine.input_scaling.mean has 3 values, but digits's images have 1 channel\(s\); give one value, or one per channel.$"):
+    with pytest.raises(configcheck.ConfigError, match=r"^variants.mine.input_scaling.mean has 3 values, but the images of digits have 1 channel\(s\); give one value, or one per channel.$"):
         check(digits_with(tmp_path, mine={"kind": "torch", "path": str(torch_models / "cnn.pt2"), "layers": ["raw", "conv1"], "input_scaling": {"mean": [0.1, 0.2, 0.3]}}))
 
 

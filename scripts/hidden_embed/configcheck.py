@@ -357,14 +357,9 @@ def network_layers(config: dict, dataset: str, variant: str) -> list[networks.La
     except networks.NetworkError as err:
         raise ConfigError(f"{where}: {err}.") from None
     kind = settings.get("kind", "mlp")
-    scaling = settings.get("input_scaling") or {}
-    channels = (networks.image_input_shape(layout["image_shape"]) or (0, 0, 1))[2]
-    for key, values in scaling.items():
-        if len(values) not in (1, channels):
-            raise ConfigError(
-                f"variants.{variant}.input_scaling.{key} has {len(values)} values, but {dataset}'s images have {channels} "
-                "channel(s); give one value, or one per channel."
-            )
+    fault = networks.scaling_fault(settings.get("input_scaling"), layout["image_shape"])
+    if fault:
+        raise ConfigError(f"variants.{variant}.{fault.replace('the images', f'the images of {dataset}')}.")
     if kind in networks.IMPORTED:
         model_input = networks.model_input_shape(kind, settings["path"], config.get("cache_dir"))
         if not networks.input_fits(model_input, layout["n_features"], layout["image_shape"], kind in networks.CHANNELS_FIRST):

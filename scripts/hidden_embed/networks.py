@@ -865,6 +865,22 @@ def build(settings: dict, n_features: int, image_shape: tuple[int, ...] | None, 
     return model
 
 
+def input_channels(image_shape: tuple[int, ...] | None) -> int:
+    """The colour channels of a dataset's images (1 for grey images and for feature rows)."""
+    hwc = image_input_shape(image_shape)
+    return hwc[2] if hwc else 1
+
+
+def scaling_fault(scaling: dict | None, image_shape: tuple[int, ...] | None) -> str | None:
+    """What is wrong with an ``input_scaling`` for images of ``image_shape`` (None: nothing):
+    ``mean`` and ``std`` take one value, or one per channel."""
+    channels = input_channels(image_shape)
+    for name, values in (scaling or {}).items():
+        if len(values) not in (1, channels):
+            return f"input_scaling.{name} has {len(values)} values, but the images have {channels} channel(s); give one value, or one per channel"
+    return None
+
+
 def scale_input(X, image_shape: tuple[int, ...] | None, scaling: dict | None):  # noqa: ANN001, ANN201
     """The dataset's rows with a model's input scaling (``input_scaling``: ``(x - mean) / std``,
     one value for every input or one per channel of the images), float32."""
@@ -873,13 +889,12 @@ def scale_input(X, image_shape: tuple[int, ...] | None, scaling: dict | None):  
     X = np.asarray(X, dtype=np.float32)
     if not scaling:
         return X
+    fault = scaling_fault(scaling, image_shape)
+    if fault:
+        raise NetworkError(fault)
     mean = np.asarray(scaling.get("mean", [0.0]), dtype=np.float32)
     std = np.asarray(scaling.get("std", [1.0]), dtype=np.float32)
-    hwc = image_input_shape(image_shape)
-    channels = hwc[2] if hwc else 1
-    for name, values in (("mean", mean), ("std", std)):
-        if len(values) not in (1, channels):
-            raise NetworkError(f"input_scaling.{name} has {len(values)} values, but the images have {channels} channels; give one value or one per channel")
+    channels = input_channels(image_shape)
     if len(mean) == 1 and len(std) == 1:
         return (X - mean[0]) / std[0]
     images = X.reshape(len(X), -1, channels)
